@@ -1,0 +1,7 @@
+"""scikit-learn estimators that learn arithmetic on handwritten digits."""
+
+from .arithmetic import ArithmeticMultiOutputClassifier
+from .autoencoder import AutoencoderTransformer
+
+__all__ = ["ArithmeticMultiOutputClassifier", "AutoencoderTransformer"]
+__version__ = "0.1.0"

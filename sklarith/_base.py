@@ -1,0 +1,493 @@
+"""Shared plumbing of the estimators: device, seeding, the data path, the net.
+
+Every estimator in sklarith composes a :class:`skorch.NeuralNet` built here,
+so that device selection, seeding, early stopping, progress output and the
+in-memory batch data path are written once.
+"""
+
+import math
+import numbers
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
+from skorch.dataset import ValidSplit
+
+from .metrics import reconstruction_bce
+
+#: Parameter constraints shared by every estimator, in scikit-learn's format.
+COMMON_PARAMETER_CONSTRAINTS = {
+    "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+    "device": [str, torch.device],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
+
+IMAGE_SHAPE_CONSTRAINT = {"image_shape": [tuple, list]}
+ACTIVATIONS = {
+    "relu": torch.nn.ReLU,
+    "sigmoid": torch.nn.Sigmoid,
+    "tanh": torch.nn.Tanh,
+}
+ACTIVATION_CONSTRAINT = {"activation": [StrOptions(set(ACTIVATIONS))]}
+
+
+def resolve_device(device):
+    """Return the torch device string to train on.
+
+    ``"auto"`` picks the first CUDA device when one is available and the CPU
+    otherwise. An explicit CUDA request on a machine without CUDA is an error
+    rather than a silent fallback, so that a slow CPU run is never mistaken
+    for a GPU run.
+    """
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda' or 'cuda:<index>'; got {device!r}."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this "
+            "machine; pass device='auto' or device='cpu'."
+        )
+    return str(resolved)
+
+
+def torch_seed(random_state):
+    """Draw the integer seed for torch from a scikit-learn ``random_state``."""
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def check_image_shape(image_shape):
+    """Validate ``image_shape`` and return it as a tuple ``(height, width)``."""
+    shape = tuple(image_shape)
+    if len(shape) != 2 or not all(
+        isinstance(side, numbers.Integral) and side >= 1 for side in shape
+    ):
+        raise ValueError(
+            "image_shape must be a pair of positive integers (height, width), "
+            f"for example (28, 28); got {image_shape!r}."
+        )
+    return int(shape[0]), int(shape[1])
+
+
+def count_images_per_row(n_features, image_shape, estimator_name, expected=None):
+    """Return how many images of ``image_shape`` each row of width
+    ``n_features`` holds, or raise a ``ValueError`` that says how to fix it.
+
+    ``expected`` is the row width seen at fit; it only shapes the message.
+    """
+    height, width = image_shape
+    n_pixels = height * width
+    if n_features == 0 or n_features % n_pixels:
+        expected = n_pixels if expected is None else expected
+        raise ValueError(
+            f"X has {n_features} features, but {estimator_name} is expecting "
+            f"{expected} features as input: each row must hold a whole number of "
+            f"{height}x{width} images ({n_pixels} pixels each). Pass the "
+            "image_shape of your images, e.g. image_shape=(8, 8) for "
+            "load_digit_images()."
+        )
+    return n_features // n_pixels
+
+
+def code_feature_names(n_images, n_components, stem):
+    """Output column names of an encoder: ``image0_code0, ..., image1_code99``."""
+    return np.asarray(
+        [f"image{i}_{stem}{j}" for i in range(n_images) for j in range(n_components)],
+        dtype=object,
+    )
+
+
+def distinct_rows(array, chunk_size=65_536):
+    """Find the distinct rows of a 2-D array.
+
+    Pair rows repeat the same images many times (a million pairs drawn from
+    60,000 images), so the encoders fit and encode each distinct image once.
+    Rows are told apart by two random projections computed in float64, which
+    separate any two rows of float32 pixels that differ in any pixel.
+
+    Returns
+    -------
+    first : ndarray of shape (n_distinct,)
+        Index of the first occurrence of each distinct row, in order.
+    inverse : ndarray of shape (n_rows,)
+        ``array[first][inverse]`` equals ``array``.
+    """
+    projection = np.random.default_rng(0).standard_normal((array.shape[1], 2))
+    keys = np.empty((len(array), 2))
+    for start in range(0, len(array), chunk_size):
+        chunk = array[start : start + chunk_size]
+        keys[start : start + chunk_size] = chunk.astype(np.float64) @ projection
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse.ravel()]
+
+
+def to_tensor(array, dtype=torch.float32):
+    """A tensor sharing memory with ``array`` whenever the dtype allows it."""
+    numpy_dtype = torch.empty((), dtype=dtype).numpy().dtype
+    return torch.from_numpy(np.ascontiguousarray(array, dtype=numpy_dtype))
+
+
+class InMemoryDataset(torch.utils.data.Dataset):
+    """Whole tensors served by slices, never sample by sample.
+
+    skorch's default :class:`skorch.dataset.Dataset` with a ``DataLoader``
+    collates one sample at a time, which costs up to 40 % of the training time
+    of a small model. :class:`BatchIterator` slices this dataset instead.
+    ``y`` may be the same tensor as ``X`` (an autoencoder) or ``None``.
+    """
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, index):
+        return self.X[index], None if self.y is None else self.y[index]
+
+
+class BatchIterator:
+    """Iterate over an :class:`InMemoryDataset` (or a ``Subset`` of one, as made
+    by skorch's ``ValidSplit``) in batches, by slicing its tensors.
+
+    When ``shuffle`` is true, one permutation is drawn per epoch from torch's
+    global generator, which the estimators seed from ``random_state``. On a
+    CUDA ``device`` each batch is pinned and copied without blocking.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, device="cpu"):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.device = device
+
+    def __len__(self):
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self):
+        dataset, indices = self.dataset, None
+        if isinstance(dataset, torch.utils.data.Subset):
+            dataset, indices = dataset.dataset, torch.as_tensor(dataset.indices)
+        n_samples = len(self.dataset)
+        order = torch.randperm(n_samples) if self.shuffle else None
+        to_cuda = torch.device(self.device).type == "cuda"
+        for start in range(0, n_samples, self.batch_size):
+            stop = min(start + self.batch_size, n_samples)
+            rows = slice(start, stop) if order is None else order[start:stop]
+            if indices is not None:
+                rows = indices[rows]
+            X = dataset.X[rows]
+            y = None if dataset.y is None else dataset.y[rows]
+            if to_cuda:
+                X = _to_cuda(X, self.device)
+                y = None if y is None else _to_cuda(y, self.device)
+            yield X, y
+
+
+def _to_cuda(tensor, device):
+    if tensor.device.type == "cuda":
+        return tensor
+    return tensor.pin_memory().to(device, non_blocking=True)
+
+
+def build_net(
+    estimator,
+    module,
+    criterion,
+    *,
+    device,
+    seed,
+    callbacks=(),
+    optimizer=torch.optim.Adam,
+    **net_params,
+):
+    """Build the skorch net an estimator trains.
+
+    The estimator supplies the shared hyperparameters (``max_epochs``,
+    ``batch_size``, ``lr``, ``early_stopping``, ``validation_fraction``,
+    ``n_iter_no_change``, ``verbose``); ``net_params`` are passed on to
+    :class:`skorch.NeuralNet` (``module__*`` arguments among them). The
+    learning rate decays from ``lr`` along a cosine over ``max_epochs``: the
+    last epochs take small steps, which settles the weights.
+    """
+    callbacks = [
+        *callbacks,
+        (
+            "lr_schedule",
+            LRScheduler(
+                torch.optim.lr_scheduler.CosineAnnealingLR, T_max=estimator.max_epochs
+            ),
+        ),
+    ]
+    train_split = None
+    if estimator.early_stopping:
+        train_split = ValidSplit(estimator.validation_fraction, random_state=seed)
+        callbacks.append(
+            (
+                "early_stopping",
+                EarlyStopping(patience=estimator.n_iter_no_change, load_best=True),
+            )
+        )
+    if estimator.verbose >= 2:
+        callbacks.append(("progress_bar", ProgressBar()))
+    return NeuralNet(
+        module=module,
+        criterion=criterion,
+        optimizer=optimizer,
+        lr=estimator.lr,
+        max_epochs=estimator.max_epochs,
+        batch_size=estimator.batch_size,
+        iterator_train=BatchIterator,
+        iterator_train__shuffle=True,
+        iterator_train__device=device,
+        iterator_valid=BatchIterator,
+        iterator_valid__device=device,
+        train_split=train_split,
+        callbacks=callbacks,
+        device=device,
+        verbose=int(estimator.verbose > 0),
+        **net_params,
+    )
+
+
+def check_enough_samples(n_samples, estimator, what="samples"):
+    """Raise a ``ValueError`` when early stopping leaves nothing to train on."""
+    minimum = 2 if estimator.early_stopping else 1
+    if n_samples < minimum:
+        raise ValueError(
+            f"{type(estimator).__name__} needs at least {minimum} {what} with "
+            f"early_stopping={estimator.early_stopping}; got n_samples = "
+            f"{n_samples}. Pass more {what} or early_stopping=False."
+        )
+
+
+def fit_net(net, dataset, seed, y=None):
+    """Train ``net`` from scratch on ``dataset``, with torch seeded by ``seed``.
+
+    The global torch generator is forked, so fitting never changes the random
+    state of the caller's own torch code.
+    """
+    cuda = torch.device(net.device).type == "cuda"
+    devices = [torch.device(net.device).index or 0] if cuda else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        net.fit(dataset, y)
+    return net
+
+
+def infer_batches(net, X, method="forward", preprocess=None):
+    """Yield ``net.module_.<method>`` of ``X`` batch by batch, as CPU tensors.
+
+    ``X`` is a NumPy array or a tensor, ``preprocess`` maps a slice of it to a
+    float32 array. Inference never holds more than one batch of inputs and
+    activations beyond the outputs already yielded, whatever the size of ``X``.
+    """
+    module = getattr(net.module_, method)
+    net.module_.train(False)
+    with torch.inference_mode():
+        for start in range(0, len(X), net.batch_size):
+            batch = X[start : start + net.batch_size]
+            if preprocess is not None:
+                batch = preprocess(batch)
+            batch = torch.as_tensor(batch, dtype=torch.float32)
+            if torch.device(net.device).type == "cuda":
+                batch = _to_cuda(batch, net.device)
+            output = module(batch)
+            if isinstance(output, tuple):
+                yield tuple(part.cpu() for part in output)
+            else:
+                yield output.cpu()
+
+
+class NetEstimatorMixin:
+    """Behaviour shared by every estimator that composes a skorch ``net_``."""
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        net = self.__dict__.get("net_")
+        if net is not None:
+            # skorch maps a CUDA-trained net to the CPU when CUDA is missing;
+            # the batch iterators and device_ must follow it.
+            net.iterator_train__device = net.device
+            net.iterator_valid__device = net.device
+            self.device_ = str(net.device)
+
+    @property
+    def history_(self):
+        """Per-epoch training history of the skorch net (losses, times)."""
+        return self.net_.history
+
+
+class ImageEncoderMixin:
+    """Rows of images in, codes per image out: what both encoders share.
+
+    A row of ``X`` holds one or several flattened images of ``image_shape``
+    side by side; each image is encoded on its own and the codes are
+    concatenated in the same order. The pixel range is learnt at fit, so the
+    encoders accept pixels in any range. Subclasses implement
+    ``_encode_images`` and ``_decode_codes`` on pixels scaled to [0, 1].
+    """
+
+    _code_stem = "code"
+
+    def _validate_fit_images(self, X):
+        """Validate ``X`` at fit and return its distinct images, flattened.
+
+        Each distinct image counts once, however many rows repeat it, so a
+        fit on a million pairs costs what a fit on their images costs.
+        """
+        X = validate_data(self, X, dtype=np.float32)
+        self.image_shape_ = check_image_shape(self.image_shape)
+        n_pixels = self.image_shape_[0] * self.image_shape_[1]
+        count_images_per_row(X.shape[1], self.image_shape_, type(self).__name__)
+        images = X.reshape(-1, n_pixels)
+        self.data_min_ = float(images.min())
+        self.data_max_ = float(images.max())
+        first, _ = distinct_rows(images)
+        return images[first] if len(first) < len(images) else images
+
+    def _validate_transform_images(self, X):
+        """Validate ``X`` after fit; return its images and the row count.
+
+        A row may hold a different number of images than at fit (an encoder
+        fitted on single images encodes pairs), but each image must be of the
+        size seen at fit.
+        """
+        shape = getattr(X, "shape", ())
+        if len(shape) == 2 and shape[1] != self.n_features_in_:
+            X = check_array(X, dtype=np.float32, input_name="X")
+        else:
+            X = validate_data(self, X, reset=False, dtype=np.float32)
+        count_images_per_row(
+            X.shape[1], self.image_shape_, type(self).__name__, self.n_features_in_
+        )
+        n_pixels = self.image_shape_[0] * self.image_shape_[1]
+        return X.reshape(-1, n_pixels), X.shape[0]
+
+    def _pixel_range(self):
+        """``(minimum, span)`` of the pixels seen at fit; a flat image spans 1."""
+        return self.data_min_, (self.data_max_ - self.data_min_) or 1.0
+
+    def _scale_pixels(self, pixels):
+        """Map pixels from the range seen at fit to [0, 1], clipping outliers."""
+        low, span = self._pixel_range()
+        scaled = (np.asarray(pixels, dtype=np.float32) - low) / np.float32(span)
+        return np.clip(scaled, 0.0, 1.0, out=scaled)
+
+    def _unscale_pixels(self, scaled):
+        low, span = self._pixel_range()
+        return scaled * np.float32(span) + np.float32(low)
+
+    def transform(self, X):
+        """Encode each image of each row and concatenate the codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, k * height * width)
+            Rows of ``k`` flattened images of the size seen at fit; ``k``
+            need not be the same as at fit.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, k * n_components)
+            float32 codes, image by image.
+        """
+        check_is_fitted(self)
+        images, n_rows = self._validate_transform_images(X)
+        first, inverse = distinct_rows(images)
+        if len(first) == len(images):
+            return self._encode_images(images).reshape(n_rows, -1)
+        codes = self._encode_images(images[first])
+        return codes[inverse].reshape(n_rows, -1)
+
+    def inverse_transform(self, X):
+        """Reconstruct pixels, in the range seen at fit, from codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, k * n_components)
+            Codes as returned by :meth:`transform`.
+
+        Returns
+        -------
+        pixels : ndarray of shape (n_samples, k * height * width)
+        """
+        check_is_fitted(self)
+        X = check_array(X, dtype=np.float32, input_name="X")
+        if X.shape[1] % self.n_components:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} expects "
+                f"codes of whole images: a multiple of n_components="
+                f"{self.n_components}."
+            )
+        codes = X.reshape(-1, self.n_components)
+        pixels = self._unscale_pixels(self._decode_codes(codes))
+        return pixels.reshape(X.shape[0], -1)
+
+    def score(self, X, y=None):
+        """Negative mean per-pixel binary cross-entropy of the reconstruction.
+
+        Higher is better, as scikit-learn's model selection expects; see
+        :func:`sklarith.metrics.reconstruction_bce`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, k * height * width)
+            Rows of images.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return -reconstruction_bce(self, X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the codes: ``image0_code0, ..., image1_code99`` for pairs.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only checked against the input seen at fit.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        if input_features is not None:
+            expected = getattr(self, "feature_names_in_", None)
+            if len(input_features) != self.n_features_in_ or (
+                expected is not None and list(input_features) != list(expected)
+            ):
+                raise ValueError(
+                    "input_features is not equal to the features seen at fit."
+                )
+        n_pixels = self.image_shape_[0] * self.image_shape_[1]
+        n_images = self.n_features_in_ // n_pixels
+        return code_feature_names(n_images, self.n_components, self._code_stem)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.target_tags.required = False
+        return tags

@@ -1,0 +1,199 @@
+"""AutoencoderTransformer: codes of images learnt by a convolutional autoencoder."""
+
+import copy
+import numbers
+
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval
+
+from ._base import (
+    COMMON_PARAMETER_CONSTRAINTS,
+    IMAGE_SHAPE_CONSTRAINT,
+    ImageEncoderMixin,
+    InMemoryDataset,
+    NetEstimatorMixin,
+    build_net,
+    check_enough_samples,
+    fit_net,
+    infer_batches,
+    resolve_device,
+    to_tensor,
+    torch_seed,
+)
+from .modules import ConvAutoencoder
+
+
+class AutoencoderTransformer(
+    ImageEncoderMixin, NetEstimatorMixin, TransformerMixin, BaseEstimator
+):
+    """Encode images with a convolutional autoencoder trained without labels.
+
+    The encoder is a stack of stride-2 convolutions and a linear code layer
+    of ``n_components`` units; the decoder mirrors it. Training minimises the
+    per-pixel binary cross-entropy of the reconstruction on a random split of
+    the images and stops when the loss on the held-out ``validation_fraction``
+    has not improved for ``n_iter_no_change`` epochs, keeping the best
+    weights. ``y`` is ignored: the codes are learnt from pixels alone.
+
+    Each row of ``X`` holds one or several flattened images side by side (a
+    pair of digits, say); every image is encoded on its own and the codes are
+    concatenated. An encoder fitted on single images encodes pairs. Pixels may
+    be in any range: the range seen at fit is mapped to [0, 1].
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        Size of the code of each image.
+    image_shape : tuple of int, default=(28, 28)
+        ``(height, width)`` of each image.
+    channels : tuple of int, default=(32, 64)
+        Filters of each stride-2 convolution of the encoder.
+    max_epochs : int, default=10
+        Maximum number of passes over the training images.
+    batch_size : int, default=128
+        Images per gradient step (and per inference batch).
+    lr : float, default=2e-3
+        Learning rate of the Adam optimiser.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the images, stop when their loss
+        stalls and restore the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the images held out for early stopping.
+    n_iter_no_change : int, default=3
+        Epochs without improvement of the validation loss before stopping.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
+        or ``"cuda:<index>"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the validation split and the shuffling.
+        A fixed value gives identical codes on the CPU.
+    verbose : int, default=0
+        1 prints a table of losses per epoch, 2 adds a progress bar.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained net; ``net_.module_`` is the
+        :class:`~sklarith.modules.ConvAutoencoder`.
+    history_ : skorch.History
+        Per-epoch losses and durations.
+    device_ : str
+        The device the net lives on.
+    image_shape_ : tuple of int
+        Validated ``image_shape``.
+    data_min_, data_max_ : float
+        Pixel range seen at fit, mapped to [0, 1].
+    n_features_in_ : int
+        Row width seen at fit.
+    feature_names_in_ : ndarray of str
+        Column names seen at fit, when ``X`` had string column names.
+
+    See Also
+    --------
+    PCAEncoder : The same contract with principal components.
+    ArithmeticMultiOutputClassifier : Learns arithmetic from these codes.
+
+    Examples
+    --------
+    >>> from sklarith import AutoencoderTransformer
+    >>> from sklarith.datasets import load_digit_images
+    >>> digits = load_digit_images()
+    >>> encoder = AutoencoderTransformer(
+    ...     n_components=16, image_shape=(8, 8), max_epochs=2, random_state=0
+    ... )
+    >>> codes = encoder.fit_transform(digits.data[:200])
+    >>> codes.shape
+    (200, 16)
+    >>> encoder.inverse_transform(codes).shape
+    (200, 64)
+    """
+
+    _parameter_constraints = {
+        **COMMON_PARAMETER_CONSTRAINTS,
+        **IMAGE_SHAPE_CONSTRAINT,
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "channels": [tuple, list],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_components=100,
+        image_shape=(28, 28),
+        channels=(32, 64),
+        max_epochs=10,
+        batch_size=128,
+        lr=2e-3,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=3,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.image_shape = image_shape
+        self.channels = channels
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X, y=None):
+        """Train the autoencoder on the images in ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, k * height * width)
+            Rows of ``k`` flattened images.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : AutoencoderTransformer
+        """
+        self._validate_params()
+        if not self.channels or not all(
+            isinstance(c, numbers.Integral) and c >= 1 for c in self.channels
+        ):
+            raise ValueError(
+                f"channels must be a non-empty tuple of positive integers; got "
+                f"{self.channels!r}."
+            )
+        self.device_ = resolve_device(self.device)
+        images = self._validate_fit_images(X)
+        check_enough_samples(len(images), self, "distinct images")
+        seed = torch_seed(self.random_state)
+        scaled = to_tensor(self._scale_pixels(images))
+        self.net_ = build_net(
+            self,
+            ConvAutoencoder,
+            torch.nn.BCEWithLogitsLoss,
+            device=self.device_,
+            seed=seed,
+            module__image_shape=self.image_shape_,
+            module__n_components=self.n_components,
+            module__channels=tuple(int(c) for c in self.channels),
+        )
+        fit_net(self.net_, InMemoryDataset(scaled, scaled), seed)
+        return self
+
+    def _torch_encoder(self):
+        """A copy of the trained encoder: pixels in [0, 1] to codes."""
+        return copy.deepcopy(self.net_.module_.encoder)
+
+    def _encode_images(self, images):
+        batches = infer_batches(
+            self.net_, images, method="encode", preprocess=self._scale_pixels
+        )
+        return torch.cat(list(batches)).numpy()
+
+    def _decode_codes(self, codes):
+        return torch.cat(list(infer_batches(self.net_, codes, method="decode"))).numpy()

@@ -1,0 +1,12 @@
+"""Data for sklarith: MNIST, the embedded 8x8 digits and arithmetic tasks."""
+
+from ._arithmetic import PAIR_TARGETS, SEED_TARGETS, make_arithmetic_pairs
+from ._mnist import fetch_mnist, load_digit_images
+
+__all__ = [
+    "PAIR_TARGETS",
+    "SEED_TARGETS",
+    "fetch_mnist",
+    "load_digit_images",
+    "make_arithmetic_pairs",
+]
