@@ -1,6 +1,7 @@
 import pytest
 
 from sklarith import cli
+from sklarith.cli import demo
 
 
 @pytest.fixture
@@ -12,7 +13,7 @@ def tiny_demo(monkeypatch):
         "n_pairs": 2000,
         "quick": {"n_pairs": 1000, "max_epochs": 1},
     }
-    monkeypatch.setitem(cli.DEMO_SETTINGS, "digits", settings)
+    monkeypatch.setitem(demo.DEMO_SETTINGS, "digits", settings)
 
 
 def test_demo_prints_accuracy_per_output_and_worked_examples(tiny_demo, capsys):
@@ -30,7 +31,7 @@ def test_demo_falls_back_to_the_embedded_digits_in_one_line(
     def offline(**kwargs):
         raise OSError("Could not download MNIST into /nowhere: no network")
 
-    monkeypatch.setattr(cli, "fetch_mnist", offline)
+    monkeypatch.setattr(demo, "fetch_mnist", offline)
     cli.main(["demo", "--quick", "--quiet", "--n-test-pairs", "100"])
     first_line = capsys.readouterr().out.splitlines()[0]
     assert first_line.startswith("Could not download MNIST")
@@ -41,13 +42,13 @@ def test_demo_with_mnist_requested_and_unavailable_raises(monkeypatch):
     def offline(**kwargs):
         raise OSError("MNIST files not found")
 
-    monkeypatch.setattr(cli, "fetch_mnist", offline)
+    monkeypatch.setattr(demo, "fetch_mnist", offline)
     with pytest.raises(OSError, match="MNIST files not found"):
         cli.main(["demo", "--data", "mnist"])
 
 
 def test_worked_example_marks_wrong_results():
-    line = cli.format_worked_example(7, 5, [2, 1, 5, 3, 1], [2, 1, 5, 3, 1])
+    line = demo.format_worked_example(7, 5, [2, 1, 5, 3, 1], [2, 1, 5, 3, 1])
     assert line == "7 + 5 = 12 ✓   7 × 5 = 35 ✓   7 > 5 ✓"
-    line = cli.format_worked_example(7, 5, [3, 1, 5, 3, 0], [2, 1, 5, 3, 1])
+    line = demo.format_worked_example(7, 5, [3, 1, 5, 3, 0], [2, 1, 5, 3, 1])
     assert line == "7 + 5 = 13 ✗   7 × 5 = 35 ✓   7 ≤ 5 ✗"

@@ -1,17 +1,15 @@
-"""The ``sklarith`` command line: ``sklarith demo`` and friends."""
+"""``sklarith demo``: the headline Pipeline, trained and evaluated in one go."""
 
-import argparse
 import contextlib
 import io
-import sys
 import time
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-from . import ArithmeticMultiOutputClassifier, AutoencoderTransformer
-from .datasets import fetch_mnist, load_digit_images, make_arithmetic_pairs
+from .. import ArithmeticMultiOutputClassifier, AutoencoderTransformer
+from ..datasets import fetch_mnist, load_digit_images, make_arithmetic_pairs
 
 #: Demo settings per data set: (autoencoder, classifier, n_pairs), full and quick.
 DEMO_SETTINGS = {
@@ -150,43 +148,25 @@ def demo(args):
     print(f"\nDone in {time.perf_counter() - start:.0f} s.")
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="sklarith",
-        description="scikit-learn estimators that learn arithmetic on digits.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo_parser = commands.add_parser(
+def add_parser(commands):
+    """Register ``sklarith demo`` on the ``argparse`` sub-parsers ``commands``."""
+    parser = commands.add_parser(
         "demo",
         help="learn to add, multiply and compare digit images from results only",
+        description="Train an autoencoder and an arithmetic classifier on pairs of "
+        "digit images labelled with results only, then print the test accuracy of "
+        "each output and worked examples.",
     )
-    demo_parser.add_argument(
+    parser.add_argument(
         "--data",
         choices=["auto", "mnist", "digits"],
         default="auto",
         help="auto: MNIST when available (data home or download), else the "
         "embedded 8x8 digits",
     )
-    demo_parser.add_argument(
-        "--quick", action="store_true", help="fewer pairs and epochs"
-    )
-    demo_parser.add_argument(
-        "--quiet", action="store_true", help="no per-epoch progress"
-    )
-    demo_parser.add_argument("--n-test-pairs", type=int, default=10_000)
-    demo_parser.add_argument("--n-examples", type=int, default=6)
-    demo_parser.add_argument("--random-state", type=int, default=0)
-    demo_parser.set_defaults(func=demo)
-    return parser
-
-
-def main(argv=None):
-    """Entry point of the ``sklarith`` command."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-    args = build_parser().parse_args(argv)
-    args.func(args)
-
-
-if __name__ == "__main__":
-    main()
+    parser.add_argument("--quick", action="store_true", help="fewer pairs and epochs")
+    parser.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    parser.add_argument("--n-test-pairs", type=int, default=10_000)
+    parser.add_argument("--n-examples", type=int, default=6)
+    parser.add_argument("--random-state", type=int, default=0)
+    parser.set_defaults(func=demo)

@@ -1,0 +1,5 @@
+"""``python -m sklarith`` runs the ``sklarith`` command."""
+
+from .cli import main
+
+main()
