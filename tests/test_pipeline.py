@@ -99,3 +99,24 @@ def test_persistence_round_trip_gives_identical_predictions(
     np.testing.assert_array_equal(
         restored.predict_proba(X_eval)[0], fitted.predict_proba(X_eval)[0]
     )
+
+
+def test_the_headline_pipeline_with_default_settings_runs_on_mnist_images():
+    from sklarith.datasets import fetch_mnist, make_arithmetic_pairs
+    from sklarith.datasets._mnist import mnist_raw_folder
+
+    if not (mnist_raw_folder() / "t10k-images-idx3-ubyte").exists():
+        pytest.skip("MNIST is not in the data home (set SCIKIT_LEARN_DATA)")
+    test = fetch_mnist(subset="test", download_if_missing=False)
+    X, Y = make_arithmetic_pairs(
+        test.data[:300], test.target[:300], n_pairs=400, random_state=0
+    )
+    pipeline = Pipeline(
+        [
+            ("enc", AutoencoderTransformer()),
+            ("arith", ArithmeticMultiOutputClassifier()),
+        ]
+    ).fit(X, Y)
+    assert pipeline.predict(X[:5]).shape == (5, 5)
+    assert len(pipeline.predict_proba(X[:5])) == 5
+    assert 0 <= pipeline.score(X, Y) <= 1
