@@ -1,0 +1,44 @@
+"""Sphinx configuration of the sklarith documentation."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sklarith  # noqa: E402
+
+project = "sklarith"
+author = "the sklarith developers"
+copyright = f"2026, {author}"
+version = release = sklarith.__version__
+
+extensions = [
+    "numpydoc",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx_gallery.gen_gallery",
+]
+
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": True}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+
+html_theme = "pydata_sphinx_theme"
+html_title = "sklarith"
+html_theme_options = {"navigation_with_keys": False}
+
+# Examples run when the site is built (a minute or two each on a CPU);
+# `-D plot_gallery=0` renders them without running, as CI does.
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "within_subsection_order": "FileNameSortKey",
+}
+
