@@ -6,8 +6,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import NotFittedError
-from sklearn.metrics import accuracy_score
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import EpochScoring
@@ -17,37 +16,41 @@ from ._base import (
     ACTIVATIONS,
     COMMON_PARAMETER_CONSTRAINTS,
     InMemoryDataset,
+    MultiOutputClassifierMixin,
     NetEstimatorMixin,
     build_net,
     check_enough_samples,
     count_images_per_row,
     fit_net,
-    infer_batches,
     resolve_device,
     to_tensor,
     torch_seed,
+    valid_subset_accuracy,
 )
 from .modules import (
-    EncodedMultiHeadMLP,
+    ArithmeticLikelihood,
+    DigitMLP,
+    EncodedHead,
     MultiHeadCrossEntropy,
     MultiHeadMLP,
     RandomAffine,
 )
+from .modules.digits import structure_for_targets
 
 # Code means and scales for standardisation are estimated on this many rows.
 _N_ROWS_FOR_CODE_STATISTICS = 10_000
 
 
-def _valid_subset_accuracy(net, dataset, y):
-    """Share of validation rows with every output right (skorch scoring)."""
-    logits = net.forward(dataset)
-    parts = torch.split(logits, net.criterion_.n_classes, dim=-1)
-    predicted = torch.stack([part.argmax(dim=-1) for part in parts], dim=-1)
-    return float((predicted == torch.as_tensor(y)).all(dim=-1).float().mean())
+def _column_names(y):
+    """Names of the columns of ``y`` (a DataFrame or a named Series), or None."""
+    if hasattr(y, "columns"):
+        return [str(name) for name in y.columns]
+    name = getattr(y, "name", None)
+    return None if name is None else [str(name)]
 
 
 class ArithmeticMultiOutputClassifier(
-    NetEstimatorMixin, ClassifierMixin, BaseEstimator
+    MultiOutputClassifierMixin, NetEstimatorMixin, ClassifierMixin, BaseEstimator
 ):
     """Predict several discrete results at once with one multi-head network.
 
@@ -71,12 +74,26 @@ class ArithmeticMultiOutputClassifier(
     autoencoder codes identify single digits to about 98 %, which caps the
     outputs that need both digits near 96.5 %.
 
+    With ``head="arithmetic"``, the network mirrors arithmetic instead: each
+    image of a row gets a distribution over the ten digits, from one MLP
+    shared by all images and never supervised by digit labels, and each
+    result's distribution is computed exactly from them (over the 100 digit
+    pairs, or by column addition with carries for numbers of several digits).
+    Training maximises the likelihood of the observed results. ``y`` must then
+    name its columns as :func:`~sklarith.datasets.make_arithmetic_pairs` or
+    :func:`~sklarith.datasets.make_number_addition` do.
+
     Parameters
     ----------
     hidden_layer_sizes : tuple of int, default=(1000,)
-        Widths of the shared hidden layers.
+        Widths of the shared hidden layers; with ``head="arithmetic"``, of
+        the MLP that maps each image's features to its digit logits.
     head_layer_sizes : tuple of int, default=(200,)
-        Widths of each head's own hidden layers (empty for linear heads).
+        Widths of each head's own hidden layers (empty for linear heads);
+        unused with ``head="arithmetic"``.
+    head : {"mlp", "arithmetic"}, default="mlp"
+        A learnt head per output, or per-image digit distributions combined
+        by exact arithmetic.
     activation : {"relu", "sigmoid", "tanh"}, default="relu"
         Nonlinearity after every hidden layer.
     encoder : AutoencoderTransformer or None, default=None
@@ -164,6 +181,7 @@ class ArithmeticMultiOutputClassifier(
         "encoder": [HasMethods(["fit", "transform"]), None],
         "freeze_encoder": ["boolean"],
         "augment": ["boolean"],
+        "head": [StrOptions({"mlp", "arithmetic"})],
     }
 
     def __init__(
@@ -171,6 +189,7 @@ class ArithmeticMultiOutputClassifier(
         *,
         hidden_layer_sizes=(1000,),
         head_layer_sizes=(200,),
+        head="mlp",
         activation="relu",
         encoder=None,
         freeze_encoder=False,
@@ -187,6 +206,7 @@ class ArithmeticMultiOutputClassifier(
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.head_layer_sizes = head_layer_sizes
+        self.head = head
         self.activation = activation
         self.encoder = encoder
         self.freeze_encoder = freeze_encoder
@@ -224,26 +244,34 @@ class ArithmeticMultiOutputClassifier(
                     f"{name} must be a tuple of positive integers; got {sizes!r}."
                 )
         self.device_ = resolve_device(self.device)
+        target_names = _column_names(y)
         X, y = validate_data(
             self, X, y, multi_output=True, dtype=np.float32, y_numeric=False
         )
         check_classification_targets(y)
         check_enough_samples(len(X), self)
-        single_output = y.ndim == 1
         Y = y.reshape(len(y), -1)
-        encoded = [np.unique(column, return_inverse=True) for column in Y.T]
-        classes = [column_classes for column_classes, _ in encoded]
-        codes = [column_codes for _, column_codes in encoded]
-        self.classes_ = classes[0] if single_output else classes
+        if self.head == "arithmetic":
+            structure = structure_for_targets(target_names or [])
+            classes, codes = structure.classes, structure.encode(Y)
+            criterion = {"criterion": ArithmeticLikelihood}
+            criterion["criterion__structure"] = structure
+        else:
+            structure = None
+            encoded = [np.unique(column, return_inverse=True) for column in Y.T]
+            classes = [column_classes for column_classes, _ in encoded]
+            codes = np.stack([column_codes for _, column_codes in encoded], axis=1)
+            criterion = {"criterion": MultiHeadCrossEntropy}
+            criterion["criterion__n_classes"] = [len(c) for c in classes]
+        self.classes_ = classes[0] if y.ndim == 1 else list(classes)
         self.n_outputs_ = Y.shape[1]
-        n_classes = [len(c) for c in classes]
 
         seed = torch_seed(self.random_state)
-        module, module_params = self._module_params(X, n_classes)
+        module, module_params = self._module_params(X, classes, structure)
         callbacks = []
         if self.early_stopping:
             scoring = EpochScoring(
-                _valid_subset_accuracy,
+                valid_subset_accuracy,
                 name="valid_acc",
                 lower_is_better=False,
                 use_caching=True,
@@ -252,43 +280,60 @@ class ArithmeticMultiOutputClassifier(
         self.net_ = build_net(
             self,
             module,
-            MultiHeadCrossEntropy,
             device=self.device_,
             seed=seed,
             callbacks=callbacks,
-            criterion__n_classes=n_classes,
+            **criterion,
             **module_params,
         )
-        targets = torch.as_tensor(np.stack(codes, axis=1), dtype=torch.int64)
+        targets = torch.as_tensor(codes, dtype=torch.int64)
         fit_net(self.net_, InMemoryDataset(to_tensor(X), targets), seed)
         return self
 
-    def _module_params(self, X, n_classes):
+    def _module_params(self, X, classes, structure):
         """The module class and its ``module__*`` arguments for skorch."""
-        params = {
-            "n_classes": n_classes,
-            "hidden_layer_sizes": tuple(self.hidden_layer_sizes),
-            "head_layer_sizes": tuple(self.head_layer_sizes),
-            "activation": ACTIVATIONS[self.activation],
-        }
+        if structure is None:
+            head = MultiHeadMLP
+            params = {
+                "n_classes": [len(c) for c in classes],
+                "head_layer_sizes": tuple(self.head_layer_sizes),
+            }
+        else:
+            head = DigitMLP
+            params = {"n_images": structure.n_images}
+        params["hidden_layer_sizes"] = tuple(self.hidden_layer_sizes)
+        params["activation"] = ACTIVATIONS[self.activation]
         self.encoder_ = None
         features = X
-        module = MultiHeadMLP
+        module = head
         if self.encoder is not None:
             self.encoder_ = self._fitted_encoder(X)
-            count_images_per_row(
+            n_images = count_images_per_row(
                 X.shape[1], self.encoder_.image_shape_, type(self).__name__
             )
             features = self.encoder_.transform(X[:_N_ROWS_FOR_CODE_STATISTICS])
             pixel_min, pixel_span = self.encoder_._pixel_range()
-            module = EncodedMultiHeadMLP
+            module = EncodedHead
             params.update(
+                head=head,
                 encoder=self.encoder_._torch_encoder(),
                 image_shape=self.encoder_.image_shape_,
                 pixel_min=pixel_min,
                 pixel_span=pixel_span,
                 augment=RandomAffine() if self.augment else None,
                 freeze_encoder=self.freeze_encoder,
+            )
+        else:
+            n_images = structure.n_images if structure else 1
+            if X.shape[1] % n_images:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, which do not split into the "
+                    f"{n_images} images that head='arithmetic' needs for y's columns."
+                )
+        if structure is not None and n_images != structure.n_images:
+            raise ValueError(
+                f"X rows hold {n_images} images, but y's columns are results of "
+                f"{structure.n_images} images."
             )
         scale = features.std(axis=0, dtype=np.float64)
         scale[scale == 0] = 1.0
@@ -312,85 +357,3 @@ class ArithmeticMultiOutputClassifier(
         except NotFittedError:
             return clone(self.encoder).fit(X)
         return self.encoder
-
-    def _head_probabilities(self, X):
-        """Yield, batch by batch, a list with each head's class probabilities."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float32)
-        split = self.net_.module_.split
-        for logits in infer_batches(self.net_, X):
-            yield [torch.softmax(part, dim=-1).numpy() for part in split(logits)]
-
-    def predict_proba(self, X):
-        """Class probabilities of each output.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes) or list of such arrays
-            One array per output, in the order of ``classes_``; a single
-            array when ``y`` was 1-D at fit.
-        """
-        batches = list(self._head_probabilities(X))
-        proba = [np.concatenate(parts) for parts in zip(*batches, strict=True)]
-        return proba[0] if not isinstance(self.classes_, list) else proba
-
-    def predict(self, X):
-        """Most probable class of each output.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Same shape as ``y`` at fit.
-        """
-        check_is_fitted(self)
-        single_output = not isinstance(self.classes_, list)
-        classes = [self.classes_] if single_output else self.classes_
-        columns = [[] for _ in classes]
-        for parts in self._head_probabilities(X):
-            for column, part in zip(columns, parts, strict=True):
-                column.append(part.argmax(axis=1))
-        predicted = [
-            c[np.concatenate(col)] for c, col in zip(classes, columns, strict=True)
-        ]
-        return predicted[0] if single_output else np.stack(predicted, axis=1)
-
-    def score(self, X, y, sample_weight=None):
-        """Subset accuracy: the share of rows with every output right.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-        """
-        y_pred = self.predict(X)
-        y = np.asarray(y)
-        if y.ndim == 2 and y_pred.ndim == 1 and y.shape[1] == 1:
-            y = y.ravel()
-        if y.shape != y_pred.shape:
-            raise ValueError(
-                f"y has shape {y.shape} but the model predicts {y_pred.shape}: "
-                "pass one column per output seen at fit."
-            )
-        if y_pred.ndim == 1:
-            return accuracy_score(y, y_pred, sample_weight=sample_weight)
-        correct = np.all(y_pred == y, axis=1)
-        return float(np.average(correct, weights=sample_weight))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        tags.classifier_tags.multi_label = True
-        return tags

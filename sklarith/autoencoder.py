@@ -175,7 +175,7 @@ class AutoencoderTransformer(
         self.net_ = build_net(
             self,
             ConvAutoencoder,
-            torch.nn.BCEWithLogitsLoss,
+            criterion=torch.nn.BCEWithLogitsLoss,
             device=self.device_,
             seed=seed,
             module__image_shape=self.image_shape_,

@@ -4,6 +4,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
+from sklarith.datasets import make_number_addition
 
 
 def small_classifier(**params):
@@ -204,3 +205,41 @@ def test_hidden_layer_sizes_must_be_positive_integers(one_hot):
     X, Y, _, _ = one_hot
     with pytest.raises(ValueError, match="hidden_layer_sizes must be a tuple"):
         small_classifier(hidden_layer_sizes=(0,)).fit(X, Y)
+
+
+def test_arithmetic_head_learns_multi_digit_sums_from_digit_images(digits):
+    X_train, X_test, y_train, y_test = digits
+    X, Y = make_number_addition(
+        X_train, y_train, n_digits=2, n_samples=6000, random_state=0
+    )
+    X_eval, Y_eval = make_number_addition(X_test, y_test, n_digits=2, random_state=1)
+    clf = small_classifier(head="arithmetic", max_epochs=6, lr=3e-3).fit(X, Y)
+    assert clf.score(X_eval, Y_eval) > 0.6
+    assert [len(c) for c in clf.classes_] == [2, 10, 10]
+    assert [p.shape[1] for p in clf.predict_proba(X_eval)] == [2, 10, 10]
+
+
+def test_arithmetic_head_knows_every_class_of_a_result(pairs):
+    X, Y, _, _ = pairs
+    clf = small_classifier(head="arithmetic", max_epochs=1).fit(X[:50], Y[:50])
+    np.testing.assert_array_equal(clf.classes_[3], np.arange(9))
+
+
+def test_arithmetic_head_needs_named_results(pairs):
+    X, Y, _, _ = pairs
+    with pytest.raises(ValueError, match="results it knows by name"):
+        small_classifier(head="arithmetic").fit(X, Y.to_numpy())
+
+
+def test_arithmetic_head_checks_the_number_of_images(pairs):
+    X, Y, _, _ = pairs
+    with pytest.raises(ValueError, match="do not split into the 2 images"):
+        small_classifier(head="arithmetic").fit(X[:, :-1], Y)
+
+
+def test_arithmetic_head_rejects_impossible_results(pairs):
+    X, Y, _, _ = pairs
+    Y = Y.copy()
+    Y.loc[0, "sum_tens"] = 3
+    with pytest.raises(ValueError, match="outside 0-1"):
+        small_classifier(head="arithmetic").fit(X, Y)

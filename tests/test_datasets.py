@@ -8,6 +8,7 @@ from sklarith.datasets import (
     fetch_mnist,
     load_digit_images,
     make_arithmetic_pairs,
+    make_number_addition,
 )
 from sklarith.datasets._mnist import mnist_raw_folder
 
@@ -134,3 +135,32 @@ def test_fetch_mnist_reads_the_test_images_from_the_data_home(mnist_test):
     assert 0.0 <= mnist_test.data.min() < mnist_test.data.max() <= 1.0
     assert mnist_test.images.shape == (10_000, 28, 28)
     np.testing.assert_array_equal(mnist_test.target[:5], [7, 2, 1, 0, 4])
+
+
+def test_make_number_addition_uses_each_image_once_by_default():
+    images = np.arange(40, dtype=np.float32)[:, None]
+    labels = np.arange(40) % 10
+    X, Y, indices = make_number_addition(
+        images, labels, n_digits=2, random_state=0, return_indices=True
+    )
+    assert X.shape == (10, 4)
+    assert sorted(indices.ravel()) == list(range(40))
+    assert list(Y.columns) == ["sum_digit_2", "sum_digit_1", "sum_digit_0"]
+
+
+def test_make_number_addition_labels_rows_with_the_digits_of_the_sum():
+    labels = np.arange(10)
+    images = labels[:, None].astype(np.float32)
+    X, Y = make_number_addition(
+        images, labels, n_digits=3, n_samples=200, random_state=0
+    )
+    digits = X.astype(int)
+    first = digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
+    second = digits[:, 3] * 100 + digits[:, 4] * 10 + digits[:, 5]
+    total = Y["sum_digit_3"] * 1000 + Y["sum_digit_2"] * 100 + Y["sum_digit_1"] * 10
+    np.testing.assert_array_equal(total + Y["sum_digit_0"], first + second)
+
+
+def test_make_number_addition_needs_enough_images_to_use_each_once():
+    with pytest.raises(ValueError, match="at least 8 images"):
+        make_number_addition(np.eye(5), np.arange(5), n_digits=4)

@@ -1,6 +1,11 @@
 """Data for sklarith: MNIST, the embedded 8x8 digits and arithmetic tasks."""
 
-from ._arithmetic import PAIR_TARGETS, SEED_TARGETS, make_arithmetic_pairs
+from ._arithmetic import (
+    PAIR_TARGETS,
+    SEED_TARGETS,
+    make_arithmetic_pairs,
+    make_number_addition,
+)
 from ._mnist import fetch_mnist, load_digit_images
 
 __all__ = [
@@ -9,4 +14,5 @@ __all__ = [
     "fetch_mnist",
     "load_digit_images",
     "make_arithmetic_pairs",
+    "make_number_addition",
 ]

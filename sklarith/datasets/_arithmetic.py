@@ -146,3 +146,107 @@ def make_arithmetic_pairs(
     if single:
         Y = Y[names[0]]
     return (X, Y, indices) if return_indices else (X, Y)
+
+
+def number_sum_targets(n_digits):
+    """Column names of the digits of a sum of two ``n_digits``-digit numbers,
+    most significant first: ``sum_digit_1, sum_digit_0`` for single digits."""
+    return [f"sum_digit_{power}" for power in range(n_digits, -1, -1)]
+
+
+@validate_params(
+    {
+        "images": ["array-like"],
+        "labels": ["array-like"],
+        "n_digits": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "return_indices": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_number_addition(
+    images,
+    labels,
+    *,
+    n_digits=1,
+    n_samples=None,
+    random_state=None,
+    return_indices=False,
+):
+    """Rows of two numbers written with digit images, labelled with their sum.
+
+    This is the "MNIST addition" task of neuro-symbolic learning: each row
+    holds the ``n_digits`` digit images of a first number (most significant
+    first), then those of a second; the target is the sum, as its
+    ``n_digits + 1`` digits, most significant first. By default each image
+    is used once, as in the published protocol (DeepProbLog, NeurASP,
+    DeepStochLog, A-NeSI): 60,000 training images give 30,000 rows of single
+    digits, 15,000 rows of two-digit numbers.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_images, n_pixels) or (n_images, H, W)
+        The digit images (or any per-image features).
+    labels : array-like of shape (n_images,)
+        The digit of each image, used only to compute the sums.
+    n_digits : int, default=1
+        Digits of each number.
+    n_samples : int or None, default=None
+        ``None`` shuffles the images and uses each once, giving
+        ``n_images // (2 * n_digits)`` rows; an integer draws that many rows
+        of images with replacement.
+    random_state : int, RandomState instance or None, default=None
+        Controls the shuffle or the draw.
+    return_indices : bool, default=False
+        Also return the indices of the images of each row.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2 * n_digits * n_pixels)
+    Y : DataFrame of shape (n_samples, n_digits + 1)
+        Columns ``sum_digit_<n_digits>, ..., sum_digit_0``: the digit of the
+        sum at each power of ten.
+    indices : ndarray of shape (n_samples, 2 * n_digits)
+        Only when ``return_indices`` is true.
+
+    See Also
+    --------
+    make_arithmetic_pairs : Pairs of single digits with several results.
+
+    Examples
+    --------
+    >>> from sklarith.datasets import load_digit_images, make_number_addition
+    >>> digits = load_digit_images()
+    >>> X, Y = make_number_addition(
+    ...     digits.data, digits.target, n_digits=2, random_state=0
+    ... )
+    >>> X.shape, list(Y.columns)
+    ((449, 256), ['sum_digit_2', 'sum_digit_1', 'sum_digit_0'])
+    """
+    images, labels = check_images_and_labels(images, labels)
+    rng = check_random_state(random_state)
+    n_images = 2 * n_digits
+    if n_samples is None:
+        if len(images) < n_images:
+            raise ValueError(
+                f"{n_digits}-digit addition needs at least {n_images} images to use "
+                f"each once; got {len(images)}."
+            )
+        n_samples = len(images) // n_images
+        indices = rng.permutation(len(images))[: n_samples * n_images]
+        indices = indices.reshape(n_samples, n_images)
+    else:
+        indices = rng.randint(len(images), size=(n_samples, n_images))
+    X = images[indices].reshape(n_samples, -1)
+    powers = 10 ** np.arange(n_digits - 1, -1, -1)
+    digits = labels[indices]
+    total = digits[:, :n_digits] @ powers + digits[:, n_digits:] @ powers
+    columns = number_sum_targets(n_digits)
+    Y = pd.DataFrame(
+        {
+            name: (total // 10**p) % 10
+            for name, p in zip(columns, range(n_digits, -1, -1), strict=True)
+        }
+    )
+    return (X, Y, indices) if return_indices else (X, Y)

@@ -6,12 +6,17 @@ estimator's ``net_.module_`` can be inspected, reused or trained by hand.
 
 from .augment import RandomAffine
 from .autoencoder import ConvAutoencoder
-from .multihead import EncodedMultiHeadMLP, MultiHeadCrossEntropy, MultiHeadMLP
+from .digits import ArithmeticLikelihood, DigitMLP, NumberSum, PairResults
+from .multihead import EncodedHead, MultiHeadCrossEntropy, MultiHeadMLP
 
 __all__ = [
+    "ArithmeticLikelihood",
     "ConvAutoencoder",
-    "EncodedMultiHeadMLP",
+    "DigitMLP",
+    "EncodedHead",
     "MultiHeadCrossEntropy",
     "MultiHeadMLP",
+    "NumberSum",
+    "PairResults",
     "RandomAffine",
 ]

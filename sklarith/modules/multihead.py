@@ -37,8 +37,8 @@ class MultiHeadMLP(nn.Module):
     Notes
     -----
     ``forward`` returns the logits of all heads concatenated along the last
-    axis, so that skorch's batched inference can concatenate them; split them
-    with :meth:`split`.
+    axis, so that skorch's batched inference can concatenate them;
+    :meth:`MultiHeadCrossEntropy.probabilities` splits them.
     """
 
     def __init__(
@@ -73,10 +73,6 @@ class MultiHeadMLP(nn.Module):
         shared = self.trunk((x - self.mean) / self.scale)
         return torch.cat([head(shared) for head in self.heads], dim=-1)
 
-    def split(self, logits):
-        """Split concatenated logits into one tensor per output."""
-        return torch.split(logits, self.n_classes, dim=-1)
-
 
 class MultiHeadCrossEntropy(nn.Module):
     """Sum over outputs of the cross-entropy of each head.
@@ -97,15 +93,22 @@ class MultiHeadCrossEntropy(nn.Module):
             nn.functional.cross_entropy(part, y[:, i]) for i, part in enumerate(parts)
         )
 
+    def probabilities(self, logits):
+        """Class probabilities of every output, a list of (n, n_classes) tensors."""
+        return [
+            torch.softmax(part, dim=-1)
+            for part in torch.split(logits, self.n_classes, dim=-1)
+        ]
 
-class EncodedMultiHeadMLP(nn.Module):
-    """An image encoder applied to each image of a row, then a MultiHeadMLP.
+
+class EncodedHead(nn.Module):
+    """An image encoder applied to each image of a row, then a head network.
 
     Rows hold several flattened images side by side. Each image is scaled
     to [0, 1], optionally augmented during training, and encoded by the same
-    ``encoder``; the codes are concatenated and fed to a :class:`MultiHeadMLP`
-    built from ``head_params``. Training the whole module fine-tunes the
-    encoder on the heads' targets.
+    ``encoder``; the codes are concatenated and fed to ``head`` built from
+    ``head_params``. Training the whole module fine-tunes the encoder on the
+    head's targets.
 
     Parameters
     ----------
@@ -120,9 +123,11 @@ class EncodedMultiHeadMLP(nn.Module):
         Applied to (n, 1, height, width) images in training mode.
     freeze_encoder : bool
         Keep the encoder's weights fixed (and in evaluation mode).
+    head : type of torch.nn.Module
+        The network on the concatenated codes, such as :class:`MultiHeadMLP`.
     **head_params
-        Arguments of :class:`MultiHeadMLP`, whose ``n_features`` is the width
-        of the concatenated codes.
+        Arguments of ``head``, whose ``n_features`` is the width of the
+        concatenated codes.
     """
 
     def __init__(
@@ -133,11 +138,12 @@ class EncodedMultiHeadMLP(nn.Module):
         pixel_span=1.0,
         augment=None,
         freeze_encoder=False,
+        head=MultiHeadMLP,
         **head_params,
     ):
         super().__init__()
         self.encoder = encoder
-        self.head = MultiHeadMLP(**head_params)
+        self.head = head(**head_params)
         self.image_shape = tuple(image_shape)
         self.pixel_min = pixel_min
         self.pixel_span = pixel_span
@@ -159,7 +165,3 @@ class EncodedMultiHeadMLP(nn.Module):
             images = self.augment(images)
         codes = self.encoder(images.flatten(1))
         return self.head(codes.reshape(n_rows, -1))
-
-    def split(self, logits):
-        """Split concatenated logits into one tensor per output."""
-        return self.head.split(logits)

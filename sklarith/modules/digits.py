@@ -1,0 +1,257 @@
+"""Per-image digit distributions combined by exact arithmetic.
+
+The arithmetic head of :class:`~sklarith.ArithmeticMultiOutputClassifier`
+gives every image of a row a distribution over the ten digits, which no digit
+label ever supervises, and computes the distribution of each result exactly
+from them: over the 100 digit pairs for the results of two digits
+(:class:`PairResults`), by column addition with carries for the sum of two
+numbers of several digits (:class:`NumberSum`). Training maximises the
+likelihood of the observed results, which is what neuro-symbolic systems such
+as DeepProbLog do.
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from .multihead import _mlp
+
+N_DIGITS = 10
+
+
+class DigitMLP(nn.Module):
+    """One MLP shared by every image of a row, giving each image digit logits.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of a row: ``n_images`` equal parts, one per image.
+    n_images : int
+        Images per row.
+    hidden_layer_sizes : tuple of int
+        Hidden layers of the per-image MLP.
+    activation : type of torch.nn.Module
+        Nonlinearity after every hidden layer.
+    mean, scale : torch.Tensor of shape (n_features,) or None
+        Input standardisation; ``None`` leaves inputs unchanged.
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_images,
+        hidden_layer_sizes=(1000,),
+        activation=nn.ReLU,
+        mean=None,
+        scale=None,
+    ):
+        super().__init__()
+        self.n_images = n_images
+        self.register_buffer(
+            "mean", torch.zeros(n_features) if mean is None else torch.as_tensor(mean)
+        )
+        self.register_buffer(
+            "scale", torch.ones(n_features) if scale is None else torch.as_tensor(scale)
+        )
+        per_image = n_features // n_images
+        self.mlp = nn.Sequential(
+            _mlp([per_image, *hidden_layer_sizes], activation),
+            nn.Linear(hidden_layer_sizes[-1] if hidden_layer_sizes else per_image, 10),
+        )
+
+    def forward(self, x):
+        n_rows = len(x)
+        images = ((x - self.mean) / self.scale).reshape(n_rows * self.n_images, -1)
+        return self.mlp(images).reshape(n_rows, self.n_images * N_DIGITS)
+
+
+class _ExactResults:
+    """What both structures share: the classes of each output, known up front."""
+
+    def encode(self, Y):
+        """Class indices of the results ``Y`` (n, n_outputs), or a ValueError."""
+        codes = np.empty(Y.shape, dtype=np.int64)
+        for i, classes in enumerate(self.classes):
+            column = Y[:, i]
+            index = np.searchsorted(classes, column).clip(0, len(classes) - 1)
+            if not np.array_equal(classes[index], column):
+                raise ValueError(
+                    f"Column {i} of y holds values outside {classes.min()}-"
+                    f"{classes.max()}, which its result cannot take."
+                )
+            codes[:, i] = index
+        return codes
+
+
+class PairResults(_ExactResults):
+    """Results of two single digits, computed exactly over the 100 digit pairs.
+
+    Parameters
+    ----------
+    targets : list of str
+        Names from :data:`sklarith.datasets.PAIR_TARGETS`, one per output.
+    """
+
+    n_images = 2
+
+    def __init__(self, targets):
+        from ..datasets import PAIR_TARGETS
+
+        self.targets = list(targets)
+        a, b = np.divmod(np.arange(100), 10)
+        results = [PAIR_TARGETS[name](a, b) for name in self.targets]
+        self.classes = [np.unique(r) for r in results]
+        #: (100, n_outputs): the class index of every output for each pair (a, b).
+        self.table = torch.as_tensor(
+            np.stack(
+                [
+                    np.searchsorted(c, r)
+                    for c, r in zip(self.classes, results, strict=True)
+                ],
+                axis=1,
+            )
+        )
+
+    def log_likelihood(self, log_p, y):
+        """Log-probability of the observed results ``y`` (class indices)."""
+        joint = (log_p[:, 0, :, None] + log_p[:, 1, None, :]).flatten(1)
+        table = self.table.to(y.device)
+        consistent = (table[None] == y[:, None, :]).all(dim=-1)
+        return torch.logsumexp(joint.masked_fill(~consistent, -torch.inf), dim=1)
+
+    def marginals(self, p):
+        """Probabilities of the classes of every output, a list of tensors."""
+        joint = (p[:, 0, :, None] * p[:, 1, None, :]).flatten(1)
+        table = self.table.to(p.device)
+        return [
+            joint @ nn.functional.one_hot(table[:, i], len(c)).to(joint.dtype)
+            for i, c in enumerate(self.classes)
+        ]
+
+
+def _digit_sum(p_a, p_b):
+    """Distribution of a + b, shape (n, 19), for digit distributions (n, 10)."""
+    outer = (p_a[:, :, None] * p_b[:, None, :]).flatten(1)
+    index = (torch.arange(10)[:, None] + torch.arange(10)[None, :]).flatten()
+    index = index.to(p_a.device).expand(len(p_a), -1)
+    return torch.zeros(len(p_a), 19, dtype=p_a.dtype, device=p_a.device).scatter_add(
+        1, index, outer
+    )
+
+
+class NumberSum(_ExactResults):
+    """The digits of the sum of two ``n_digits``-digit numbers.
+
+    A row holds the first number's digit images, most significant first, then
+    the second's. The outputs are the ``n_digits + 1`` digits of the sum, most
+    significant first (the leading one is 0 or 1). Probabilities follow column
+    addition: at each position the distribution of ``a + b`` and the carry in
+    give the distribution of the digit and of the carry out.
+
+    Parameters
+    ----------
+    n_digits : int
+        Digits of each number.
+    """
+
+    def __init__(self, n_digits):
+        self.n_digits = n_digits
+        self.n_images = 2 * n_digits
+        self.classes = [np.arange(2)] + [np.arange(10)] * n_digits
+
+    def _column_sums(self, p):
+        """Distributions of a + b at each position, units first."""
+        n = self.n_digits
+        return [_digit_sum(p[:, n - 1 - i], p[:, 2 * n - 1 - i]) for i in range(n)]
+
+    def log_likelihood(self, log_p, y):
+        """Log-probability of the observed sum digits ``y`` (most significant first).
+
+        A forward pass over the carry: ``alpha[c]`` is the probability of the
+        digits so far with carry ``c`` into the next position, renormalised
+        at each step so that 30 images do not underflow.
+        """
+        alpha = torch.zeros(len(y), 2, dtype=log_p.dtype, device=log_p.device)
+        alpha[:, 0] = 1
+        log_scale = torch.zeros(len(y), dtype=log_p.dtype, device=log_p.device)
+        carry = torch.arange(2, device=y.device)
+        for i, sums in enumerate(self._column_sums(log_p.exp())):
+            digit = y[:, self.n_digits - i]
+            padded = nn.functional.pad(sums, (1, 1))
+            # a + b = digit + 10 * carry_out - carry_in, shifted by the padding
+            total = (
+                digit[:, None, None] + 10 * carry[None, None, :] - carry[None, :, None]
+            )
+            step = padded.gather(1, (total + 1).flatten(1)).view(-1, 2, 2)
+            alpha = (alpha[:, :, None] * step).sum(dim=1)
+            norm = alpha.sum(dim=1, keepdim=True).clamp_min(
+                torch.finfo(alpha.dtype).tiny
+            )
+            alpha = alpha / norm
+            log_scale = log_scale + norm.squeeze(1).log()
+        final = alpha.gather(1, y[:, :1]).squeeze(1)
+        return log_scale + final.clamp_min(torch.finfo(alpha.dtype).tiny).log()
+
+    def marginals(self, p):
+        """Probabilities of each digit of the sum, most significant first."""
+        carry = torch.zeros(len(p), 2, dtype=p.dtype, device=p.device)
+        carry[:, 0] = 1
+        digits = []
+        for sums in self._column_sums(p):
+            shifted = nn.functional.pad(sums, (0, 1)) * carry[:, :1]
+            shifted = shifted + nn.functional.pad(sums, (1, 0)) * carry[:, 1:]
+            digits.append(shifted[:, :10] + shifted[:, 10:])
+            carry = torch.stack(
+                [shifted[:, :10].sum(dim=1), shifted[:, 10:].sum(dim=1)], dim=1
+            )
+        return [carry, *reversed(digits)]
+
+
+class ArithmeticLikelihood(nn.Module):
+    """Negative log-likelihood of the observed results under exact arithmetic.
+
+    The network's output holds the digit logits of every image of a row;
+    ``structure`` (:class:`PairResults` or :class:`NumberSum`) turns the
+    digit distributions into the probability of the results.
+
+    Parameters
+    ----------
+    structure : PairResults or NumberSum
+    """
+
+    def __init__(self, structure):
+        super().__init__()
+        self.structure = structure
+
+    def _log_digits(self, logits):
+        return torch.log_softmax(logits.view(len(logits), -1, N_DIGITS), dim=-1)
+
+    def forward(self, logits, y):
+        return -self.structure.log_likelihood(self._log_digits(logits), y).mean()
+
+    def probabilities(self, logits):
+        """Class probabilities of every output, a list of (n, n_classes) tensors."""
+        return self.structure.marginals(self._log_digits(logits).exp())
+
+
+def structure_for_targets(names):
+    """The exact arithmetic that computes the outputs called ``names``.
+
+    Names from :data:`sklarith.datasets.PAIR_TARGETS` give
+    :class:`PairResults`; the columns of
+    :func:`sklarith.datasets.make_number_addition` give :class:`NumberSum`.
+    """
+    from ..datasets import PAIR_TARGETS
+    from ..datasets._arithmetic import number_sum_targets
+
+    names = list(names)
+    if names and all(name in PAIR_TARGETS for name in names):
+        return PairResults(names)
+    if len(names) >= 2 and names == number_sum_targets(len(names) - 1):
+        return NumberSum(len(names) - 1)
+    raise ValueError(
+        f"head='arithmetic' computes results it knows by name, but y's columns are "
+        f"{names}. Pass y as the DataFrame of make_arithmetic_pairs (columns among "
+        f"{sorted(PAIR_TARGETS)}) or of make_number_addition (sum_digit_<k>, most "
+        "significant first), or use head='mlp'."
+    )

@@ -1,0 +1,110 @@
+"""Exact arithmetic over per-image digit distributions, against brute force."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+from sklarith.datasets import SEED_TARGETS
+from sklarith.modules.digits import (
+    ArithmeticLikelihood,
+    NumberSum,
+    PairResults,
+    structure_for_targets,
+)
+
+
+def digit_distributions(n_rows, n_images, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    logits = torch.randn(n_rows, n_images, 10, generator=generator, dtype=torch.float64)
+    return torch.log_softmax(logits, dim=-1)
+
+
+def brute_force_sum_distribution(p, n_digits):
+    """Probability of every sum of two n-digit numbers, by enumeration."""
+    powers = 10 ** np.arange(n_digits - 1, -1, -1)
+    distribution = np.zeros(2 * 10**n_digits - 1)
+    for digits in itertools.product(range(10), repeat=2 * n_digits):
+        probability = np.prod([p[i, d] for i, d in enumerate(digits)])
+        total = np.dot(digits[:n_digits], powers) + np.dot(digits[n_digits:], powers)
+        distribution[total] += probability
+    return distribution
+
+
+def sum_digits(total, n_digits):
+    return [(total // 10**power) % 10 for power in range(n_digits, -1, -1)]
+
+
+def test_number_sum_likelihood_is_the_probability_of_the_sum():
+    log_p = digit_distributions(2, 4)
+    structure = NumberSum(2)
+    for row in range(2):
+        exact = brute_force_sum_distribution(log_p[row].exp().numpy(), 2)
+        totals = [0, 9, 57, 100, 109, 198]
+        y = torch.tensor([sum_digits(t, 2) for t in totals])
+        likelihood = structure.log_likelihood(log_p[[row] * len(totals)], y).exp()
+        np.testing.assert_allclose(likelihood.numpy(), exact[totals], rtol=1e-10)
+
+
+def test_number_sum_marginals_are_the_distributions_of_each_sum_digit():
+    log_p = digit_distributions(1, 4)
+    exact = brute_force_sum_distribution(log_p[0].exp().numpy(), 2)
+    marginals = NumberSum(2).marginals(log_p.exp())
+    for position, marginal in enumerate(marginals):
+        expected = np.zeros(marginal.shape[1])
+        for total, probability in enumerate(exact):
+            expected[sum_digits(total, 2)[position]] += probability
+        np.testing.assert_allclose(marginal[0].numpy(), expected, atol=1e-12)
+
+
+def test_number_sum_of_fifteen_digits_does_not_underflow():
+    log_p = digit_distributions(3, 30, seed=1)
+    y = torch.randint(0, 10, (3, 16))
+    y[:, 0] = 1
+    log_likelihood = NumberSum(15).log_likelihood(log_p, y)
+    assert torch.isfinite(log_likelihood).all()
+    assert (log_likelihood < 0).all()
+
+
+def test_pair_results_likelihood_sums_the_consistent_digit_pairs():
+    log_p = digit_distributions(1, 2)
+    p = log_p.exp()[0]
+    structure = PairResults(["sum"])
+    likelihood = structure.log_likelihood(log_p, torch.tensor([[9]])).exp()
+    expected = sum(p[0, a] * p[1, 9 - a] for a in range(10))
+    assert float(likelihood) == pytest.approx(float(expected))
+
+
+def test_pair_results_with_the_seed_outputs_identify_the_ordered_pair():
+    log_p = digit_distributions(1, 2)
+    structure = PairResults(SEED_TARGETS)
+    # 7 + 5 = 12, 7 x 5 = 35, 7 > 5: only (7, 5) gives these five results
+    y = torch.tensor([[2, 1, 5, 3, 1]])
+    likelihood = structure.log_likelihood(log_p, y).exp()
+    expected = (log_p[0, 0, 7] + log_p[0, 1, 5]).exp()
+    assert float(likelihood) == pytest.approx(float(expected))
+
+
+def test_pair_results_marginals_are_distributions():
+    p = digit_distributions(4, 2).exp()
+    for marginal in PairResults(SEED_TARGETS).marginals(p):
+        np.testing.assert_allclose(marginal.sum(dim=1).numpy(), 1, rtol=1e-12)
+
+
+def test_likelihood_loss_is_the_mean_negative_log_likelihood():
+    log_p = digit_distributions(3, 2)
+    criterion = ArithmeticLikelihood(PairResults(["sum"]))
+    y = torch.tensor([[3], [9], [18]])
+    expected = -PairResults(["sum"]).log_likelihood(log_p, y).mean()
+    torch.testing.assert_close(criterion(log_p.flatten(1), y), expected)
+
+
+def test_structure_is_chosen_from_the_column_names():
+    assert isinstance(structure_for_targets(SEED_TARGETS), PairResults)
+    assert (
+        structure_for_targets(["sum_digit_2", "sum_digit_1", "sum_digit_0"]).n_digits
+        == 2
+    )
+    with pytest.raises(ValueError, match="results it knows by name"):
+        structure_for_targets(["difference"])
