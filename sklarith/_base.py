@@ -213,6 +213,7 @@ def build_net(
     estimator,
     module,
     *,
+    n_samples,
     device,
     seed,
     callbacks=(),
@@ -225,19 +226,18 @@ def build_net(
     ``batch_size``, ``lr``, ``early_stopping``, ``validation_fraction``,
     ``n_iter_no_change``, ``verbose``); ``net_params`` are passed on to
     :class:`skorch.NeuralNet` (``criterion`` and ``module__*`` arguments among
-    them). The
-    learning rate decays from ``lr`` along a cosine over ``max_epochs``: the
-    last epochs take small steps, which settles the weights.
+    them). The learning rate decays from ``lr`` to zero along a cosine, batch by batch,
+    over ``max_epochs`` passes over the ``n_samples`` training rows (less the
+    validation split): the last steps are small, which settles the weights.
     """
-    callbacks = [
-        *callbacks,
-        (
-            "lr_schedule",
-            LRScheduler(
-                torch.optim.lr_scheduler.CosineAnnealingLR, T_max=estimator.max_epochs
-            ),
-        ),
-    ]
+    n_train = n_samples
+    if estimator.early_stopping:
+        n_train -= math.ceil(estimator.validation_fraction * n_samples)
+    n_steps = estimator.max_epochs * math.ceil(max(n_train, 1) / estimator.batch_size)
+    schedule = LRScheduler(
+        torch.optim.lr_scheduler.CosineAnnealingLR, T_max=n_steps, step_every="batch"
+    )
+    callbacks = [*callbacks, ("lr_schedule", schedule)]
     train_split = None
     if estimator.early_stopping:
         train_split = ValidSplit(estimator.validation_fraction, random_state=seed)

@@ -280,6 +280,7 @@ class ArithmeticMultiOutputClassifier(
         self.net_ = build_net(
             self,
             module,
+            n_samples=len(X),
             device=self.device_,
             seed=seed,
             callbacks=callbacks,

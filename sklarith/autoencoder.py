@@ -175,6 +175,7 @@ class AutoencoderTransformer(
         self.net_ = build_net(
             self,
             ConvAutoencoder,
+            n_samples=len(images),
             criterion=torch.nn.BCEWithLogitsLoss,
             device=self.device_,
             seed=seed,

@@ -19,7 +19,11 @@ def headline_pipeline(encoder=None):
         n_components=16, image_shape=(8, 8), max_epochs=10, random_state=0
     )
     classifier = ArithmeticMultiOutputClassifier(
-        hidden_layer_sizes=(128,), head_layer_sizes=(32,), max_epochs=8, random_state=0
+        hidden_layer_sizes=(128,),
+        head_layer_sizes=(32,),
+        max_epochs=12,
+        lr=3e-3,
+        random_state=0,
     )
     return Pipeline([("enc", encoder), ("arith", classifier)])
 
