@@ -301,6 +301,14 @@ def fit_net(net, dataset, seed, y=None):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         net.fit(dataset, y)
+    # The best weights kept by early stopping and the scheduler's reference to
+    # the optimizer are training state; skorch would pickle them as plain
+    # objects, so a CUDA-trained model could not load on a CPU-only machine.
+    for _, callback in net.callbacks_:
+        if isinstance(callback, EarlyStopping):
+            callback.best_model_weights_ = None
+        if isinstance(callback, LRScheduler):
+            callback.lr_scheduler_ = None
     return net
 
 
@@ -434,9 +442,9 @@ class NetEstimatorMixin:
         if net is not None:
             # skorch maps a CUDA-trained net to the CPU when CUDA is missing;
             # the batch iterators and device_ must follow it.
-            net.iterator_train__device = net.device
-            net.iterator_valid__device = net.device
             self.device_ = str(net.device)
+            net.iterator_train__device = self.device_
+            net.iterator_valid__device = self.device_
 
     @property
     def history_(self):
