@@ -18,11 +18,12 @@ import time
 
 import numpy as np
 import torch
-from _common import header
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
 from sklarith.datasets import fetch_mnist
 from sklarith.modules import ConvAutoencoder, MultiHeadCrossEntropy, MultiHeadMLP
+
+from _common import header
 
 N_CLASSES = [10, 2, 10, 9, 2]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sklarith  # noqa: E402
+import sklarith
 
 project = "sklarith"
 author = "the sklarith developers"
@@ -41,4 +41,3 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
 }
-
