@@ -1,5 +1,6 @@
 """Data for sklarith: MNIST, the embedded 8x8 digits and arithmetic tasks."""
 
+from ._addition import make_addition
 from ._arithmetic import PAIR_TARGETS, SEED_TARGETS, make_arithmetic_pairs
 from ._mnist import fetch_mnist, load_digit_images
 
@@ -8,5 +9,6 @@ __all__ = [
     "SEED_TARGETS",
     "fetch_mnist",
     "load_digit_images",
+    "make_addition",
     "make_arithmetic_pairs",
 ]
