@@ -4,11 +4,14 @@ The estimators build these through skorch; they are public so that a fitted
 estimator's ``net_.module_`` can be inspected, reused or trained by hand.
 """
 
+from .adder import AdderMLP, AdderMSELoss
 from .augment import RandomAffine
 from .autoencoder import ConvAutoencoder
 from .multihead import EncodedMultiHeadMLP, MultiHeadCrossEntropy, MultiHeadMLP
 
 __all__ = [
+    "AdderMLP",
+    "AdderMSELoss",
     "ConvAutoencoder",
     "EncodedMultiHeadMLP",
     "MultiHeadCrossEntropy",
