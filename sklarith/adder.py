@@ -137,7 +137,10 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
       more than 99 % up to 65,536 from two hidden units up.
 
     ``solver``, ``scale`` and ``dtype`` default to the recipe's choice and may
-    be set on their own to study one ingredient at a time.
+    be set on their own to study one ingredient at a time. ``score`` is the
+    coefficient of determination, as for every scikit-learn regressor; pass
+    ``scoring=rounded_accuracy_scorer`` to model selection to count exact
+    sums instead.
 
     Parameters
     ----------

@@ -99,16 +99,17 @@ class AdderMLP(nn.Module):
 def solve_output_layer(features, scaled_target):
     """Weights and bias of the linear output that best fits the target.
 
-    Solved with a rank-revealing least-squares routine (SVD-based on the
-    CPU), so duplicated or dead hidden units give the minimum-norm solution
-    rather than an error. Gradients do not flow through the solution.
+    Solved on the CPU by an SVD-based least-squares routine (CUDA's only
+    assumes full rank), so duplicated or dead hidden units give the
+    minimum-norm solution rather than garbage. Gradients do not flow through
+    the solution.
     """
     features = features.detach()
     design = torch.cat([features, torch.ones_like(features[:, :1])], dim=1)
-    driver = "gelsd" if design.device.type == "cpu" else None
     solution = torch.linalg.lstsq(
-        design, scaled_target.detach().unsqueeze(-1), driver=driver
+        design.cpu(), scaled_target.detach().cpu().unsqueeze(-1), driver="gelsd"
     ).solution.squeeze(-1)
+    solution = solution.to(features.device)
     return solution[:-1], solution[-1]
 
 
