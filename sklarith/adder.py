@@ -93,8 +93,10 @@ class _FitOutputLayer(Callback):
 
 
 def _is_numeric(array):
+    """Whether ``array`` converts to floats (complex numbers do, with a
+    warning that this probe has no reason to show)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        warnings.simplefilter("ignore")
         try:
             np.asarray(array, dtype=np.float64)
         except (TypeError, ValueError):
