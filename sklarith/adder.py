@@ -26,22 +26,35 @@ from ._base import (
 )
 from .modules import AdderMLP, AdderMSELoss
 
-#: What each recipe sets: the defaults of ``solver``, ``scale`` and ``dtype``,
-#: the gain of the initial hidden weights and how the output layer is found.
+#: What each recipe sets: the defaults of ``solver``, ``scale``, ``dtype`` and
+#: ``n_iter_no_change``, the gain of the initial hidden weights, how the output
+#: layer is found, and when an epoch improves on the best validation loss
+#: (by at least ``min_improvement``) for early stopping.
 RECIPES = {
     "least_squares": {
         "solver": "lbfgs",
         "scale": True,
         "dtype": "float64",
+        "n_iter_no_change": 10,
         "init_gain": 0.1,
         "least_squares_output": True,
+        # A float64 fit keeps creeping down long after every sum rounds right:
+        # drops of the MSE below 1e-16 on the [0, 1] scale (errors of 1e-8 of
+        # the range; sums up to 65,536 need 8e-6) do not count.
+        "min_improvement": 1e-16,
+        "restore_best": True,
     },
     "seed": {
         "solver": "adam",
         "scale": False,
         "dtype": "float32",
+        # Keras's EarlyStopping() defaults: stop at the first epoch without
+        # any improvement and keep the weights of the last epoch.
+        "n_iter_no_change": 1,
         "init_gain": 1.0,
         "least_squares_output": False,
+        "min_improvement": 0.0,
+        "restore_best": False,
     },
 }
 
@@ -64,13 +77,6 @@ SOLVERS = {
 
 # Keras's default batch size, the seed's.
 _MINI_BATCH_SIZE = 32
-
-# With the target scaled to [0, 1], early stopping ignores improvements of the
-# validation MSE below this (errors of 1e-8 of the range): rounding sums up to
-# 65,536 needs errors below 8e-6 of it, and a float64 fit keeps improving in
-# ever smaller steps long after that. With raw targets, skorch's relative
-# threshold (0.01 %) applies.
-_SCALED_LOSS_RESOLUTION = 1e-16
 
 
 def _valid_rounded_accuracy(net, dataset, y):
@@ -122,9 +128,10 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
 
     - ``recipe="seed"`` reproduces the seed experiment: raw numbers in and out,
       float32, Adam (learning rate 1e-3, batches of 32), Glorot-initialised
-      weights. It adds small numbers and fails at large ones: the output unit
-      must reach sums in the tens of thousands from sigmoids in [0, 1] with
-      steps of 1e-3, and large raw inputs saturate the sigmoids.
+      weights, Keras's default early stopping. It adds small numbers and
+      fails at large ones: the output unit must reach sums in the tens of
+      thousands from sigmoids in [0, 1] with steps of 1e-3, and large raw
+      inputs saturate the sigmoids.
     - ``recipe="least_squares"`` (the default) adds correctly. Inputs and sums
       are scaled to [0, 1] with the ranges seen at fit, so that the
       sigmoids work in their near-linear middle; hidden weights start small
@@ -170,15 +177,17 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
         Learning rate (the initial step length for L-BFGS); None means 1 for
         L-BFGS, 1e-3 for Adam and 1e-2 for SGD. It stays constant.
     early_stopping : bool, default=True
-        Hold out ``validation_fraction`` of the rows, stop when their loss
-        stalls and restore the weights of the best epoch. With ``scale``, an
-        epoch improves when the MSE on the [0, 1] scale drops by 1e-16 or
-        more (a float64 fit keeps creeping down long after every sum rounds
-        right); on raw targets, when it drops by 0.01 % or more.
+        Hold out ``validation_fraction`` of the rows and stop when their
+        loss stalls. With ``recipe="least_squares"`` an epoch improves when
+        the MSE drops by 1e-16 or more (a float64 fit keeps creeping down
+        long after every sum rounds right) and the best epoch's weights are
+        restored; with ``recipe="seed"``, as Keras's ``EarlyStopping()``
+        defaults, any drop counts and the last epoch's weights are kept.
     validation_fraction : float, default=0.2
         Share of the rows held out for early stopping (the seed's 20 %).
-    n_iter_no_change : int, default=10
-        Epochs without improvement of the validation loss before stopping.
+    n_iter_no_change : int or None, default=None
+        Epochs without improvement of the validation loss before stopping;
+        None takes the recipe's: 10, or 1 for "seed" (Keras's default).
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
         or ``"cuda:<index>"``.
@@ -234,6 +243,7 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
         "dtype": [StrOptions({"float32", "float64"}), None],
         "batch_size": [*COMMON_PARAMETER_CONSTRAINTS["batch_size"], None],
         "lr": [*COMMON_PARAMETER_CONSTRAINTS["lr"], None],
+        "n_iter_no_change": [*COMMON_PARAMETER_CONSTRAINTS["n_iter_no_change"], None],
     }
 
     def __init__(
@@ -250,7 +260,7 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
         lr=None,
         early_stopping=True,
         validation_fraction=0.2,
-        n_iter_no_change=10,
+        n_iter_no_change=None,
         device="auto",
         random_state=None,
         verbose=0,
@@ -331,10 +341,13 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
             input_offset, input_scale, target_offset, target_scale = 0.0, 1.0, 0.0, 1.0
 
         early_stopping_options = {}
-        if scale and self.early_stopping:
+        if self.early_stopping:
+            patience = self.n_iter_no_change or recipe["n_iter_no_change"]
             early_stopping_options = {
+                "callbacks__early_stopping__patience": patience,
                 "callbacks__early_stopping__threshold_mode": "abs",
-                "callbacks__early_stopping__threshold": _SCALED_LOSS_RESOLUTION,
+                "callbacks__early_stopping__threshold": recipe["min_improvement"],
+                "callbacks__early_stopping__load_best": recipe["restore_best"],
             }
         callbacks = []
         if recipe["least_squares_output"]:
