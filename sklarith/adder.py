@@ -2,6 +2,7 @@
 
 import numbers
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -296,6 +297,23 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
                 f"or floats only ({exc})."
             ) from exc
 
+    def _resolved_settings(self, n_samples):
+        """The hyperparameters with each None replaced by the recipe's or the
+        solver's value, for ``build_net``."""
+        recipe = RECIPES[self.recipe]
+        settings = SimpleNamespace(**self.get_params(deep=False))
+        for name in ("solver", "scale", "dtype", "n_iter_no_change"):
+            if getattr(settings, name) is None:
+                setattr(settings, name, recipe[name])
+        settings.dtype = getattr(torch, settings.dtype)
+        _, default_lr, _ = SOLVERS[settings.solver]
+        if settings.lr is None:
+            settings.lr = default_lr
+        if settings.batch_size is None:
+            full_batch = settings.solver == "lbfgs"
+            settings.batch_size = n_samples if full_batch else _MINI_BATCH_SIZE
+        return settings
+
     def fit(self, X, y):
         """Train the network to predict ``y``, the sums of the rows of ``X``.
 
@@ -329,27 +347,15 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
         check_enough_samples(len(X), self)
 
         recipe = RECIPES[self.recipe]
-        solver = recipe["solver"] if self.solver is None else self.solver
-        scale = recipe["scale"] if self.scale is None else self.scale
-        dtype = getattr(torch, recipe["dtype"] if self.dtype is None else self.dtype)
-        optimizer, default_lr, optimizer_options = SOLVERS[solver]
-        if scale:
+        settings = self._resolved_settings(len(X))
+        if settings.scale:
             input_offset, input_scale = X.min(axis=0), np.ptp(X, axis=0)
             input_scale[input_scale == 0] = 1.0
             target_offset, target_scale = float(y.min()), float(np.ptp(y)) or 1.0
         else:
             input_offset, input_scale, target_offset, target_scale = 0.0, 1.0, 0.0, 1.0
 
-        early_stopping_options = {}
-        if self.early_stopping:
-            patience = self.n_iter_no_change or recipe["n_iter_no_change"]
-            early_stopping_options = {
-                "callbacks__early_stopping__patience": patience,
-                "callbacks__early_stopping__threshold_mode": "abs",
-                "callbacks__early_stopping__threshold": recipe["min_improvement"],
-                "callbacks__early_stopping__load_best": recipe["restore_best"],
-            }
-        callbacks = []
+        callbacks, net_params = [], {}
         if recipe["least_squares_output"]:
             callbacks.append(("fit_output_layer", _FitOutputLayer()))
         if self.early_stopping:
@@ -360,9 +366,17 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
                 use_caching=True,
             )
             callbacks.append(("valid_acc", scoring))
+            net_params = {
+                "callbacks__early_stopping__threshold_mode": "abs",
+                "callbacks__early_stopping__threshold": recipe["min_improvement"],
+                "callbacks__early_stopping__load_best": recipe["restore_best"],
+            }
+        optimizer, _, optimizer_options = SOLVERS[settings.solver]
+        for key, value in optimizer_options.items():
+            net_params[f"optimizer__{key}"] = value
         seed = torch_seed(self.random_state)
         self.net_ = build_net(
-            self,
+            settings,
             AdderMLP,
             AdderMSELoss,
             device=self.device_,
@@ -379,19 +393,11 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
             module__target_offset=target_offset,
             module__target_scale=target_scale,
             module__init_gain=recipe["init_gain"],
-            module__dtype=dtype,
-            **{f"optimizer__{key}": value for key, value in optimizer_options.items()},
-            **early_stopping_options,
+            module__dtype=settings.dtype,
+            **net_params,
         )
-        full_batch = solver == "lbfgs"
-        self.net_.set_params(
-            lr=default_lr if self.lr is None else self.lr,
-            batch_size=(len(X) if full_batch else _MINI_BATCH_SIZE)
-            if self.batch_size is None
-            else self.batch_size,
-        )
-        X_tensor = to_tensor(X, dtype)
-        y_tensor = to_tensor((y - target_offset) / target_scale, dtype)
+        X_tensor = to_tensor(X, settings.dtype)
+        y_tensor = to_tensor((y - target_offset) / target_scale, settings.dtype)
         fit_net(self.net_, InMemoryDataset(X_tensor, y_tensor), seed)
         if recipe["least_squares_output"]:
             self.net_.module_.fit_output_layer(
