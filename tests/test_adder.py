@@ -124,6 +124,15 @@ def test_seed_recipe_is_raw_float32_adam_on_batches_of_32(pairs_up_to_256):
     assert module.target_offset.item() == 0.0
 
 
+def test_seed_recipe_stops_early_as_keras_does_by_default(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    adder = MLPAdderRegressor(recipe="seed", max_epochs=1, random_state=0).fit(X, y)
+    early_stopping = dict(adder.net_.callbacks_)["early_stopping"]
+    assert early_stopping.patience == 1
+    assert early_stopping.threshold == 0.0
+    assert not early_stopping.load_best
+
+
 def test_solver_scale_and_dtype_override_the_recipe(pairs_up_to_256):
     X, y = pairs_up_to_256
     adder = MLPAdderRegressor(
