@@ -1,7 +1,12 @@
 """scikit-learn estimators that learn arithmetic on handwritten digits."""
 
+from .adder import MLPAdderRegressor
 from .arithmetic import ArithmeticMultiOutputClassifier
 from .autoencoder import AutoencoderTransformer
 
-__all__ = ["ArithmeticMultiOutputClassifier", "AutoencoderTransformer"]
+__all__ = [
+    "ArithmeticMultiOutputClassifier",
+    "AutoencoderTransformer",
+    "MLPAdderRegressor",
+]
 __version__ = "0.1.0"

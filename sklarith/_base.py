@@ -312,12 +312,13 @@ def fit_net(net, dataset, seed, y=None):
     return net
 
 
-def infer_batches(net, X, method="forward", preprocess=None):
+def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32):
     """Yield ``net.module_.<method>`` of ``X`` batch by batch, as CPU tensors.
 
     ``X`` is a NumPy array or a tensor, ``preprocess`` maps a slice of it to a
-    float32 array. Inference never holds more than one batch of inputs and
-    activations beyond the outputs already yielded, whatever the size of ``X``.
+    float32 array; batches are passed to the module as ``dtype``. Inference
+    never holds more than one batch of inputs and activations beyond the
+    outputs already yielded, whatever the size of ``X``.
     """
     module = getattr(net.module_, method)
     net.module_.train(False)
@@ -326,7 +327,7 @@ def infer_batches(net, X, method="forward", preprocess=None):
             batch = X[start : start + net.batch_size]
             if preprocess is not None:
                 batch = preprocess(batch)
-            batch = torch.as_tensor(batch, dtype=torch.float32)
+            batch = torch.as_tensor(batch, dtype=dtype)
             if torch.device(net.device).type == "cuda":
                 batch = _to_cuda(batch, net.device)
             output = module(batch)

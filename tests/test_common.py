@@ -2,7 +2,11 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
+from sklarith import (
+    ArithmeticMultiOutputClassifier,
+    AutoencoderTransformer,
+    MLPAdderRegressor,
+)
 
 ESTIMATORS = [
     AutoencoderTransformer(
@@ -21,6 +25,7 @@ ESTIMATORS = [
         lr=1e-2,
         random_state=0,
     ),
+    MLPAdderRegressor(hidden_layer_sizes=(4,), max_epochs=5, random_state=0),
 ]
 
 # A row may hold any whole number of images, so that an encoder fitted on

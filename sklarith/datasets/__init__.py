@@ -1,5 +1,6 @@
 """Data for sklarith: MNIST, the embedded 8x8 digits and arithmetic tasks."""
 
+from ._addition import make_addition
 from ._arithmetic import (
     PAIR_TARGETS,
     SEED_TARGETS,
@@ -13,6 +14,7 @@ __all__ = [
     "SEED_TARGETS",
     "fetch_mnist",
     "load_digit_images",
+    "make_addition",
     "make_arithmetic_pairs",
     "make_number_addition",
 ]

@@ -4,12 +4,15 @@ The estimators build these through skorch; they are public so that a fitted
 estimator's ``net_.module_`` can be inspected, reused or trained by hand.
 """
 
+from .adder import AdderMLP, AdderMSELoss
 from .augment import RandomAffine
 from .autoencoder import ConvAutoencoder
 from .digits import ArithmeticLikelihood, DigitMLP, NumberSum, PairResults
 from .multihead import EncodedHead, MultiHeadCrossEntropy, MultiHeadMLP
 
 __all__ = [
+    "AdderMLP",
+    "AdderMSELoss",
     "ArithmeticLikelihood",
     "ConvAutoencoder",
     "DigitMLP",

@@ -1,0 +1,284 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.dummy import DummyRegressor
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+
+from sklarith import MLPAdderRegressor
+from sklarith.datasets import make_addition
+from sklarith.metrics import rounded_accuracy, rounded_accuracy_scorer
+
+
+def accuracy(adder, max_sum, n_operands=2, n_samples=2000):
+    X_test, y_test = make_addition(
+        n_samples, max_sum=max_sum, n_operands=n_operands, random_state=1
+    )
+    return rounded_accuracy(y_test, adder.predict(X_test))
+
+
+@pytest.fixture(scope="module")
+def pairs_up_to_256():
+    return make_addition(1000, max_sum=256, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    return MLPAdderRegressor(random_state=0).fit(X, y)
+
+
+# MLPAdderRegressor: what it learns
+
+
+def test_default_recipe_adds_every_held_out_sum_up_to_256(fitted):
+    assert accuracy(fitted, max_sum=256) == 1.0
+
+
+def test_default_recipe_adds_sums_up_to_65536():
+    X, y = make_addition(1000, max_sum=65_536, random_state=0)
+    adder = MLPAdderRegressor(hidden_layer_sizes=(4,), random_state=0).fit(X, y)
+    assert accuracy(adder, max_sum=65_536) >= 0.99
+
+
+def test_two_hidden_units_add_small_sums():
+    X, y = make_addition(300, max_sum=16, random_state=0)
+    adder = MLPAdderRegressor(hidden_layer_sizes=(2,), max_epochs=20, random_state=0)
+    adder.fit(X, y)
+    assert accuracy(adder, max_sum=16) == 1.0
+
+
+def test_seed_recipe_fails_on_large_sums():
+    X, y = make_addition(1000, max_sum=65_536, random_state=0)
+    adder = MLPAdderRegressor(recipe="seed", max_epochs=3, random_state=0).fit(X, y)
+    assert accuracy(adder, max_sum=65_536) < 0.05
+
+
+def test_adds_three_operands():
+    X, y = make_addition(1000, max_sum=300, n_operands=3, random_state=0)
+    adder = MLPAdderRegressor(random_state=0).fit(X, y)
+    assert accuracy(adder, max_sum=300, n_operands=3) == 1.0
+
+
+def test_adds_floats_as_well_as_integers():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-5, 5, size=(500, 2))
+    adder = MLPAdderRegressor(random_state=0).fit(X, X.sum(axis=1))
+    X_test = rng.uniform(-5, 5, size=(200, 2))
+    np.testing.assert_allclose(adder.predict(X_test), X_test.sum(axis=1), atol=1e-4)
+
+
+def test_predict_returns_one_float64_sum_per_row(fitted):
+    predicted = fitted.predict([[1, 2], [100, 28], [0, 0]])
+    assert predicted.shape == (3,)
+    assert predicted.dtype == np.float64
+    np.testing.assert_array_equal(np.rint(predicted), [3, 128, 0])
+
+
+def test_integer_and_float_inputs_give_the_same_predictions(fitted):
+    X = np.array([[3, 4], [120, 7]])
+    np.testing.assert_array_equal(fitted.predict(X), fitted.predict(X.astype(float)))
+
+
+def test_fit_is_reproducible_with_random_state(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    first = MLPAdderRegressor(hidden_layer_sizes=(2,), max_epochs=5, random_state=3)
+    second = MLPAdderRegressor(hidden_layer_sizes=(2,), max_epochs=5, random_state=3)
+    np.testing.assert_array_equal(
+        first.fit(X, y).predict(X[:50]), second.fit(X, y).predict(X[:50])
+    )
+
+
+def test_pickled_model_predicts_the_same(fitted, pairs_up_to_256):
+    X, _ = pairs_up_to_256
+    loaded = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(loaded.predict(X[:20]), fitted.predict(X[:20]))
+
+
+# Recipes and their knobs
+
+
+def test_default_recipe_is_scaled_float64_lbfgs_on_all_rows(fitted, pairs_up_to_256):
+    X, y = pairs_up_to_256
+    module = fitted.net_.module_
+    assert isinstance(fitted.net_.optimizer_, torch.optim.LBFGS)
+    assert module.output.weight.dtype == torch.float64
+    assert fitted.net_.batch_size == len(X)
+    np.testing.assert_array_equal(module.input_offset.numpy(), X.min(axis=0))
+    np.testing.assert_array_equal(module.input_scale.numpy(), np.ptp(X, axis=0))
+    assert module.target_scale.item() == np.ptp(y)
+
+
+def test_seed_recipe_is_raw_float32_adam_on_batches_of_32(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    adder = MLPAdderRegressor(recipe="seed", max_epochs=1, random_state=0).fit(X, y)
+    module = adder.net_.module_
+    assert isinstance(adder.net_.optimizer_, torch.optim.Adam)
+    assert adder.net_.optimizer_.param_groups[0]["lr"] == 1e-3
+    assert module.output.weight.dtype == torch.float32
+    assert adder.net_.batch_size == 32
+    assert module.input_scale.tolist() == [1.0, 1.0]
+    assert module.target_offset.item() == 0.0
+
+
+def test_seed_recipe_stops_early_as_keras_does_by_default(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    adder = MLPAdderRegressor(recipe="seed", max_epochs=1, random_state=0).fit(X, y)
+    early_stopping = dict(adder.net_.callbacks_)["early_stopping"]
+    assert early_stopping.patience == 1
+    assert early_stopping.threshold == 0.0
+    assert not early_stopping.load_best
+
+
+def test_solver_scale_and_dtype_override_the_recipe(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    adder = MLPAdderRegressor(
+        recipe="seed", solver="sgd", scale=True, dtype="float64", max_epochs=1
+    ).fit(X, y)
+    module = adder.net_.module_
+    assert isinstance(adder.net_.optimizer_, torch.optim.SGD)
+    assert module.output.weight.dtype == torch.float64
+    assert module.target_scale.item() == np.ptp(y)
+
+
+def test_learning_rate_stays_constant(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    adder = MLPAdderRegressor(
+        recipe="seed", lr=0.01, max_epochs=3, early_stopping=False
+    ).fit(X, y)
+    assert adder.net_.optimizer_.param_groups[0]["lr"] == 0.01
+
+
+def test_least_squares_output_layer_is_the_best_for_its_hidden_layer(fitted):
+    X, y = make_addition(300, max_sum=256, random_state=5)
+    module = fitted.net_.module_
+    features = module.features(torch.as_tensor(X, dtype=torch.float64)).detach()
+    design = np.column_stack([features.numpy(), np.ones(len(X))])
+    target = (y - module.target_offset.item()) / module.target_scale.item()
+    best, *_ = np.linalg.lstsq(design, target, rcond=None)
+    mse = np.mean((fitted.predict(X) - y) ** 2)
+    best_mse = np.mean(((design @ best) * module.target_scale.item() - target) ** 2)
+    assert mse <= best_mse + 1e-9
+
+
+def test_history_records_validation_rounded_accuracy(fitted):
+    assert fitted.history_[-1, "valid_acc"] == 1.0
+
+
+# Bad input
+
+
+def test_nan_input_is_refused_with_a_clear_error(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    X = X.astype(float)
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        MLPAdderRegressor().fit(X, y)
+
+
+def test_non_numeric_input_is_refused_with_a_clear_error():
+    X = pd.DataFrame({"a": ["one", "two", "three"], "b": [1, 2, 3]})
+    with pytest.raises(ValueError, match="adds numbers: X and y must hold integers"):
+        MLPAdderRegressor().fit(X, [2, 4, 6])
+
+
+def test_non_numeric_target_is_refused_with_a_clear_error():
+    with pytest.raises(ValueError, match="must hold integers or floats"):
+        MLPAdderRegressor().fit([[1, 2], [3, 4]], ["three", "seven"])
+
+
+def test_target_with_several_columns_is_refused(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    with pytest.raises(ValueError, match="one sum per row"):
+        MLPAdderRegressor().fit(X, np.column_stack([y, y]))
+
+
+def test_non_numeric_input_at_predict_is_refused(fitted):
+    with pytest.raises(ValueError, match="adds numbers"):
+        fitted.predict([["1", "two"]])
+
+
+def test_wrong_number_of_operands_at_predict_is_refused(fitted):
+    with pytest.raises(ValueError, match="expecting 2 features"):
+        fitted.predict([[1, 2, 3]])
+
+
+def test_hidden_layer_sizes_must_be_positive():
+    with pytest.raises(ValueError, match="hidden_layer_sizes must be a tuple"):
+        MLPAdderRegressor(hidden_layer_sizes=(0,)).fit([[1, 2], [3, 4]], [3, 7])
+
+
+def test_predict_before_fit_raises():
+    with pytest.raises(NotFittedError):
+        MLPAdderRegressor().predict([[1, 2]])
+
+
+# make_addition
+
+
+def test_make_addition_labels_each_row_with_its_sum():
+    X, y = make_addition(100, max_sum=16, random_state=0)
+    assert X.shape == (100, 2)
+    assert X.dtype == y.dtype == np.int64
+    np.testing.assert_array_equal(y, X.sum(axis=1))
+
+
+def test_make_addition_operands_cover_zero_to_max_sum_over_n_operands():
+    X, y = make_addition(2000, max_sum=31, n_operands=3, random_state=0)
+    assert set(np.unique(X)) == set(range(11))
+    assert y.max() <= 31
+
+
+def test_make_addition_is_reproducible_with_random_state():
+    first = make_addition(50, max_sum=256, random_state=7)
+    second = make_addition(50, max_sum=256, random_state=7)
+    np.testing.assert_array_equal(first[0], second[0])
+
+
+def test_make_addition_refuses_a_max_sum_below_n_operands():
+    with pytest.raises(ValueError, match="max_sum must be at least n_operands"):
+        make_addition(10, max_sum=2, n_operands=3)
+
+
+# rounded_accuracy and its scorer
+
+
+def test_rounded_accuracy_counts_predictions_that_round_to_the_truth():
+    assert rounded_accuracy([4, 4], [4.4, 4.6]) == 0.5
+    assert rounded_accuracy([4, 4], [4.4, 4.6], sample_weight=[3, 1]) == 0.75
+
+
+def test_rounded_accuracy_needs_whole_numbers_as_truth():
+    with pytest.raises(ValueError, match="whole numbers"):
+        rounded_accuracy([4.5], [4.5])
+
+
+def test_rounded_accuracy_scorer_scores_like_the_metric():
+    X, y = make_addition(200, max_sum=16, random_state=2)
+    median = DummyRegressor(strategy="median").fit(X, y)
+    expected = rounded_accuracy(y, median.predict(X))
+    assert 0 < expected < 1
+    assert rounded_accuracy_scorer(median, X, y) == expected
+
+
+def test_rounded_accuracy_scorer_selects_the_recipe_that_adds(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    search = GridSearchCV(
+        MLPAdderRegressor(max_epochs=5, random_state=0),
+        {"recipe": ["seed", "least_squares"]},
+        scoring=rounded_accuracy_scorer,
+        cv=2,
+    ).fit(X, y)
+    assert search.best_params_ == {"recipe": "least_squares"}
+    assert search.best_score_ == 1.0
+
+
+def test_rounded_accuracy_scorer_works_in_cross_val_score(pairs_up_to_256):
+    X, y = pairs_up_to_256
+    scores = cross_val_score(
+        MLPAdderRegressor(random_state=0), X, y, scoring=rounded_accuracy_scorer, cv=2
+    )
+    np.testing.assert_array_equal(scores, [1.0, 1.0])
