@@ -2,6 +2,7 @@
 
 from .arithmetic import ArithmeticMultiOutputClassifier
 from .autoencoder import AutoencoderTransformer
+from .pca import PCAEncoder
 
-__all__ = ["ArithmeticMultiOutputClassifier", "AutoencoderTransformer"]
+__all__ = ["ArithmeticMultiOutputClassifier", "AutoencoderTransformer", "PCAEncoder"]
 __version__ = "0.1.0"
