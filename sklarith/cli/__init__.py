@@ -7,10 +7,10 @@ function; ``main`` registers them all.
 import argparse
 import sys
 
-from . import demo
+from . import compare, demo
 
 #: Modules of the sub-commands, in the order ``sklarith --help`` lists them.
-COMMANDS = [demo]
+COMMANDS = [demo, compare]
 
 
 def build_parser():
