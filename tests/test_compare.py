@@ -136,6 +136,15 @@ def test_compare_falls_back_to_the_embedded_digits(tiny_settings, monkeypatch, c
     assert "embedded 8x8 digits" in first_line
 
 
+@pytest.mark.parametrize("data", ["mnist", "digits"])
+def test_pca_has_the_code_size_and_image_shape_of_the_autoencoder(data):
+    encoders = compare.compared_encoders(demo.DEMO_SETTINGS[data])
+    autoencoder, pca = encoders["autoencoder"], encoders["PCA"]
+    assert pca.n_components == autoencoder.n_components
+    assert pca.image_shape == autoencoder.image_shape
+    assert encoders["raw pixels"] is None
+
+
 def test_raw_pixels_have_accuracy_but_no_reconstruction(digits):
     X_train, X_test, y_train, y_test = digits
     classifier = ArithmeticMultiOutputClassifier(

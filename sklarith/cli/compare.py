@@ -40,17 +40,15 @@ def compared_encoders(settings, quick=False, random_state=0, verbose=0):
     autoencoder_params = dict(settings["autoencoder"])
     if quick:
         autoencoder_params["max_epochs"] = settings["quick"]["max_epochs"]
-    return {
-        "autoencoder": AutoencoderTransformer(
-            **autoencoder_params, random_state=random_state, verbose=verbose
-        ),
-        "PCA": PCAEncoder(
-            n_components=autoencoder_params["n_components"],
-            image_shape=autoencoder_params["image_shape"],
-            random_state=random_state,
-        ),
-        "raw pixels": None,
-    }
+    autoencoder = AutoencoderTransformer(
+        **autoencoder_params, random_state=random_state, verbose=verbose
+    )
+    pca = PCAEncoder(
+        n_components=autoencoder.n_components,
+        image_shape=autoencoder.image_shape,
+        random_state=random_state,
+    )
+    return {"autoencoder": autoencoder, "PCA": pca, "raw pixels": None}
 
 
 def compare_features(
