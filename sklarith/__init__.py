@@ -3,10 +3,12 @@
 from .adder import MLPAdderRegressor
 from .arithmetic import ArithmeticMultiOutputClassifier
 from .autoencoder import AutoencoderTransformer
+from .pca import PCAEncoder
 
 __all__ = [
     "ArithmeticMultiOutputClassifier",
     "AutoencoderTransformer",
     "MLPAdderRegressor",
+    "PCAEncoder",
 ]
 __version__ = "0.1.0"

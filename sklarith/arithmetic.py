@@ -96,10 +96,11 @@ class ArithmeticMultiOutputClassifier(
         by exact arithmetic.
     activation : {"relu", "sigmoid", "tanh"}, default="relu"
         Nonlinearity after every hidden layer.
-    encoder : AutoencoderTransformer or None, default=None
+    encoder : AutoencoderTransformer, PCAEncoder or None, default=None
         When given, ``X`` holds rows of images of the encoder's
         ``image_shape`` and the network starts with a copy of the encoder's
-        network. An unfitted encoder is first fitted (a clone) on ``X``.
+        network (a linear layer for a PCAEncoder). An unfitted encoder is
+        first fitted (a clone) on ``X``.
     freeze_encoder : bool, default=False
         With an ``encoder``, keep its weights as they are (the seed's frozen
         encoder) instead of fine-tuning them.
@@ -143,7 +144,7 @@ class ArithmeticMultiOutputClassifier(
         Per-epoch losses, validation accuracy and durations.
     device_ : str
         The device the net lives on.
-    encoder_ : AutoencoderTransformer or None
+    encoder_ : AutoencoderTransformer, PCAEncoder or None
         The encoder as given, or fitted on ``X`` when it was not fitted.
     n_features_in_ : int
         Number of features seen at fit.
@@ -348,7 +349,8 @@ class ArithmeticMultiOutputClassifier(
         """The encoder if fitted, else a clone of it fitted on ``X``."""
         if not hasattr(self.encoder, "_torch_encoder"):
             raise TypeError(
-                "encoder must be an AutoencoderTransformer (fitted or not); got "
+                "encoder must be an AutoencoderTransformer or a PCAEncoder (fitted "
+                "or not); got "
                 f"{type(self.encoder).__name__}. To use other features, transform "
                 "X first, for example in a Pipeline."
             )

@@ -7,10 +7,10 @@ function; ``main`` registers them all.
 import argparse
 import sys
 
-from . import demo, reproduce
+from . import compare, demo, reproduce
 
 #: Modules of the sub-commands, in the order ``sklarith --help`` lists them.
-COMMANDS = [demo, reproduce]
+COMMANDS = [demo, compare, reproduce]
 
 
 def build_parser():
