@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.metrics import accuracy_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -491,3 +492,106 @@ class ImageEncoderMixin:
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.target_tags.required = False
         return tags
+
+
+def valid_subset_accuracy(net, dataset, y):
+    """Share of validation rows with every output right (skorch scoring).
+
+    For nets whose criterion is a :class:`~sklarith.modules.MultiHeadCrossEntropy`
+    and whose targets are class indices, one column per output.
+    """
+    logits = net.forward(dataset)
+    parts = torch.split(logits, net.criterion_.n_classes, dim=-1)
+    predicted = torch.stack([part.argmax(dim=-1) for part in parts], dim=-1)
+    return float((predicted == torch.as_tensor(y)).all(dim=-1).float().mean())
+
+
+class MultiHeadClassifierMixin:
+    """``predict``, ``predict_proba`` and ``score`` of a net with one softmax
+    head per output.
+
+    The estimator's ``net_.module_`` returns the logits of all heads
+    concatenated and splits them with ``split``; ``classes_`` is a list of
+    the classes of each output, or a single array for a single output (then
+    predictions are 1-D). ``_validate_inference_X`` checks ``X`` after fit;
+    override it to add checks of the estimator's own.
+    """
+
+    def _validate_inference_X(self, X):
+        return validate_data(self, X, reset=False, dtype=np.float32)
+
+    def _head_probabilities(self, X):
+        """Yield, batch by batch, a list with each head's class probabilities."""
+        check_is_fitted(self)
+        X = self._validate_inference_X(X)
+        split = self.net_.module_.split
+        for logits in infer_batches(self.net_, X):
+            yield [torch.softmax(part, dim=-1).numpy() for part in split(logits)]
+
+    def predict_proba(self, X):
+        """Class probabilities of each output.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of such arrays
+            One array per output, in the order of ``classes_``; a single
+            array when ``y`` was 1-D at fit.
+        """
+        batches = list(self._head_probabilities(X))
+        proba = [np.concatenate(parts) for parts in zip(*batches, strict=True)]
+        return proba[0] if not isinstance(self.classes_, list) else proba
+
+    def predict(self, X):
+        """Most probable class of each output.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Same shape as ``y`` at fit.
+        """
+        check_is_fitted(self)
+        single_output = not isinstance(self.classes_, list)
+        classes = [self.classes_] if single_output else self.classes_
+        columns = [[] for _ in classes]
+        for parts in self._head_probabilities(X):
+            for column, part in zip(columns, parts, strict=True):
+                column.append(part.argmax(axis=1))
+        predicted = [
+            c[np.concatenate(col)] for c, col in zip(classes, columns, strict=True)
+        ]
+        return predicted[0] if single_output else np.stack(predicted, axis=1)
+
+    def score(self, X, y, sample_weight=None):
+        """Subset accuracy: the share of rows with every output right.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        y_pred = self.predict(X)
+        y = np.asarray(y)
+        if y.ndim == 2 and y_pred.ndim == 1 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.shape != y_pred.shape:
+            raise ValueError(
+                f"y has shape {y.shape} but the model predicts {y_pred.shape}: "
+                "pass one column per output seen at fit."
+            )
+        if y_pred.ndim == 1:
+            return accuracy_score(y, y_pred, sample_weight=sample_weight)
+        correct = np.all(y_pred == y, axis=1)
+        return float(np.average(correct, weights=sample_weight))
