@@ -2,6 +2,11 @@
 
 from .arithmetic import ArithmeticMultiOutputClassifier
 from .autoencoder import AutoencoderTransformer
+from .identity_adder import IdentityAdderClassifier
 
-__all__ = ["ArithmeticMultiOutputClassifier", "AutoencoderTransformer"]
+__all__ = [
+    "ArithmeticMultiOutputClassifier",
+    "AutoencoderTransformer",
+    "IdentityAdderClassifier",
+]
 __version__ = "0.1.0"

@@ -1,6 +1,7 @@
 """Data for sklarith: MNIST, the embedded 8x8 digits and arithmetic tasks."""
 
 from ._arithmetic import PAIR_TARGETS, SEED_TARGETS, make_arithmetic_pairs
+from ._identity_adder import make_identity_adder
 from ._mnist import fetch_mnist, load_digit_images
 
 __all__ = [
@@ -9,4 +10,5 @@ __all__ = [
     "fetch_mnist",
     "load_digit_images",
     "make_arithmetic_pairs",
+    "make_identity_adder",
 ]
