@@ -3,11 +3,13 @@
 from .adder import MLPAdderRegressor
 from .arithmetic import ArithmeticMultiOutputClassifier
 from .autoencoder import AutoencoderTransformer
+from .identity_adder import IdentityAdderClassifier
 from .pca import PCAEncoder
 
 __all__ = [
     "ArithmeticMultiOutputClassifier",
     "AutoencoderTransformer",
+    "IdentityAdderClassifier",
     "MLPAdderRegressor",
     "PCAEncoder",
 ]

@@ -5,6 +5,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklarith import (
     ArithmeticMultiOutputClassifier,
     AutoencoderTransformer,
+    IdentityAdderClassifier,
     MLPAdderRegressor,
     PCAEncoder,
 )
@@ -28,6 +29,15 @@ ESTIMATORS = [
     ),
     MLPAdderRegressor(hidden_layer_sizes=(4,), max_epochs=5, random_state=0),
     PCAEncoder(n_components=1, image_shape=(1, 1)),
+    IdentityAdderClassifier(
+        image_shape=(1, 1),
+        channels=(2,),
+        n_components=2,
+        hidden_layer_sizes=(8,),
+        max_epochs=2,
+        batch_size=16,
+        random_state=0,
+    ),
 ]
 
 # A row may hold any whole number of images, so that an encoder fitted on
@@ -36,6 +46,16 @@ ESTIMATORS = [
 _ROWS_OF_ANY_NUMBER_OF_IMAGES = (
     "transform accepts rows holding any whole number of images of the fitted "
     "size (an encoder fitted on single images encodes pairs)"
+)
+
+# The checks fit on random X and y. IdentityAdderClassifier's X must end with
+# a whole integer 0-9 and its y must be the digit and the digit plus that
+# integer; fit rejects anything else with a ValueError that names the rows,
+# as the issue asks. tests/test_identity_adder.py covers what these checks
+# would (pickling, cross-validation, fitted state, bad input) on valid data.
+_IDENTITY_ADDER_DATA_CONTRACT = (
+    "fit rejects random X and y: X must end with an integer 0-9 and y must "
+    "hold the digit and the digit plus that integer"
 )
 EXPECTED_FAILED_CHECKS = {
     "AutoencoderTransformer": {
@@ -52,6 +72,46 @@ EXPECTED_FAILED_CHECKS = {
             _ROWS_OF_ANY_NUMBER_OF_IMAGES
         ),
     },
+    "IdentityAdderClassifier": dict.fromkeys(
+        [
+            "check_fit_score_takes_y",
+            "check_estimators_overwrite_params",
+            "check_dont_overwrite_parameters",
+            "check_estimators_fit_returns_self",
+            "check_readonly_memmap_input",
+            "check_n_features_in_after_fitting",
+            "check_positive_only_tag_during_fit",
+            "check_estimators_dtypes",
+            "check_dtype_object",
+            "check_pipeline_consistency",
+            "check_estimators_nan_inf",
+            "check_estimators_pickle",
+            "check_estimators_pickle(readonly_memmap=True)",
+            "check_f_contiguous_array_estimator",
+            "check_classifier_data_not_an_array",
+            "check_classifiers_one_label",
+            "check_classifiers_classes",
+            "check_classifier_multioutput",
+            "check_classifiers_train",
+            "check_classifiers_train(readonly_memmap=True)",
+            "check_classifiers_train(readonly_memmap=True,X_dtype=float32)",
+            "check_classifiers_regression_target",
+            "check_classifiers_multilabel_representation_invariance",
+            "check_classifiers_multilabel_output_format_predict",
+            "check_classifiers_multilabel_output_format_predict_proba",
+            "check_classifiers_multilabel_output_format_decision_function",
+            "check_methods_sample_order_invariance",
+            "check_methods_subset_invariance",
+            "check_fit2d_1sample",
+            "check_fit2d_1feature",
+            "check_dict_unchanged",
+            "check_fit_idempotent",
+            "check_fit_check_is_fitted",
+            "check_n_features_in",
+            "check_fit2d_predict1d",
+        ],
+        _IDENTITY_ADDER_DATA_CONTRACT,
+    ),
 }
 
 

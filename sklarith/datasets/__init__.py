@@ -7,6 +7,7 @@ from ._arithmetic import (
     make_arithmetic_pairs,
     make_number_addition,
 )
+from ._identity_adder import make_identity_adder
 from ._mnist import fetch_mnist, load_digit_images
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "load_digit_images",
     "make_addition",
     "make_arithmetic_pairs",
+    "make_identity_adder",
     "make_number_addition",
 ]

@@ -8,6 +8,7 @@ from .adder import AdderMLP, AdderMSELoss
 from .augment import RandomAffine
 from .autoencoder import ConvAutoencoder
 from .digits import ArithmeticLikelihood, DigitMLP, NumberSum, PairResults
+from .identity_adder import IdentityAdderNet
 from .multihead import EncodedHead, MultiHeadCrossEntropy, MultiHeadMLP
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ConvAutoencoder",
     "DigitMLP",
     "EncodedHead",
+    "IdentityAdderNet",
     "MultiHeadCrossEntropy",
     "MultiHeadMLP",
     "NumberSum",
