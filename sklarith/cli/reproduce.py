@@ -5,22 +5,17 @@ adder``) with its own options: an entry of ``EXPERIMENTS`` maps its name to a
 function that adds them to an ``argparse`` parser and sets ``func``.
 """
 
-import datetime
-import os
-import platform
-import sys
 import time
 import warnings
 
-import sklearn
-import skorch
-import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
 from .. import MLPAdderRegressor
 from ..datasets import make_addition
 from ..metrics import rounded_accuracy
+from . import mnist_addition
+from ._report import machine_description, today
 
 #: The seed's grid: hidden units × largest sums.
 ADDER_HIDDEN_SIZES = (1, 2, 4, 8, 16)
@@ -31,25 +26,6 @@ ADDER_SETTINGS = {
     "full": {"n_samples": 10_000, "n_test_samples": 10_000, "seed_max_epochs": None},
     "quick": {"n_samples": 2_000, "n_test_samples": 2_000, "seed_max_epochs": 30},
 }
-
-
-def machine_description():
-    """One line naming the CPU, the cores, the accelerator and the versions."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {gpu}; Python {sys.version.split()[0]}, "
-        f"torch {torch.__version__}, skorch {skorch.__version__}, "
-        f"scikit-learn {sklearn.__version__}"
-    )
 
 
 def adder_models(hidden_size, random_state, seed_max_epochs=None):
@@ -120,7 +96,7 @@ def reproduce_adder(args):
     seed_max_epochs = settings["seed_max_epochs"]
     print(f"command: {adder_command(args)}")
     print(f"machine: {machine_description()}")
-    print(f"date: {datetime.date.today().isoformat()}")
+    print(f"date: {today()}")
     print(
         f"{n_samples:,} training pairs (20 % of them held out for early stopping "
         f"by sklarith's models), {n_test_samples:,} test pairs per range; "
@@ -194,7 +170,10 @@ def add_adder_parser(experiments):
 
 
 #: Experiments by name; each adds its sub-command to ``sklarith reproduce``.
-EXPERIMENTS = {"adder": add_adder_parser}
+EXPERIMENTS = {
+    "adder": add_adder_parser,
+    "mnist-addition": mnist_addition.add_parser,
+}
 
 
 def add_parser(commands):
