@@ -61,6 +61,6 @@ def test_table_gives_mean_and_spread_over_seeds():
     assert row.endswith("| 110 s |")
 
 
-@pytest.mark.parametrize("n_digits, rows", [(1, 256), (2, 128), (4, 64), (15, 17)])
+@pytest.mark.parametrize(("n_digits", "rows"), [(1, 256), (2, 128), (4, 64), (15, 17)])
 def test_batches_hold_about_512_images_whatever_n(n_digits, rows):
     assert mnist_addition.batch_size_for(n_digits) == rows

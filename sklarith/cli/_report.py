@@ -3,6 +3,7 @@
 import datetime
 import os
 import platform
+import resource
 import sys
 
 import sklearn
@@ -32,3 +33,8 @@ def machine_description():
 def today():
     """Today's date, ISO format."""
     return datetime.date.today().isoformat()
+
+
+def peak_memory_mib():
+    """Peak resident memory of this process so far, in MiB (Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

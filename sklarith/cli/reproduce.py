@@ -14,7 +14,7 @@ from sklearn.neural_network import MLPRegressor
 from .. import MLPAdderRegressor
 from ..datasets import make_addition
 from ..metrics import rounded_accuracy
-from . import mnist_addition
+from . import mnist_addition, seed_000
 from ._report import machine_description, today
 
 #: The seed's grid: hidden units × largest sums.
@@ -173,6 +173,7 @@ def add_adder_parser(experiments):
 EXPERIMENTS = {
     "adder": add_adder_parser,
     "mnist-addition": mnist_addition.add_parser,
+    "seed-000": seed_000.add_parser,
 }
 
 
