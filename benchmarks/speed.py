@@ -1,0 +1,280 @@
+"""Speed and scale: sklarith against what a user would otherwise write.
+
+One command, five measurements, each side by side in the same run on the same
+data, printed as ratios (1 means sklarith costs nothing extra):
+
+- ``throughput``: training throughput of ``ArithmeticMultiOutputClassifier``
+  (200→1000→heads, 100,000 samples) and ``AutoencoderTransformer`` (MNIST)
+  against a plain PyTorch loop over the same module: in-memory tensors, one
+  permutation per epoch, slices per batch, Adam, the loss read back each batch
+  as a training loop does to report it. Validation and early stopping are off
+  on both sides; the estimator's time includes its input validation and net
+  construction. The two alternate ``--repeats`` times and the best time of
+  each counts, which discounts other load on the machine.
+- ``pca``: ``PCAEncoder(n_components=100).fit`` against scikit-learn's
+  ``PCA(100).fit`` on the 60,000 MNIST training images (median of
+  ``--repeats``, alternating).
+- ``adder``: ``MLPAdderRegressor`` against scikit-learn's ``MLPRegressor``
+  (8 sigmoid hidden units, 10,000 pairs): fit time and rounded accuracy on
+  10,000 held-out pairs.
+- ``dedupe``: the encoder step of the headline Pipeline fitted on 1,000,000
+  pairs drawn from the 60,000 training images against the same encoder fitted
+  on those images directly, and ``transform`` of the pairs against
+  ``transform`` of the images (``--dedupe-epochs`` autoencoder epochs: the
+  fixed cost of finding the distinct images weighs most when training is
+  short).
+- ``seed-000``: ``sklarith reproduce seed-000`` in a child process: wall time
+  and peak memory of the whole experiment.
+
+Run:  python benchmarks/speed.py [--only throughput pca adder dedupe seed-000]
+      [--epochs 2] [--repeats 3]
+"""
+
+import argparse
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import torch
+from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPRegressor
+
+from sklarith import (
+    ArithmeticMultiOutputClassifier,
+    AutoencoderTransformer,
+    MLPAdderRegressor,
+    PCAEncoder,
+)
+from sklarith.datasets import fetch_mnist, make_addition, make_arithmetic_pairs
+from sklarith.metrics import rounded_accuracy
+from sklarith.modules import ConvAutoencoder, MultiHeadCrossEntropy, MultiHeadMLP
+
+from _common import header
+
+N_CLASSES = [10, 2, 10, 9, 2]
+
+
+def plain_loop(module, loss_fn, X, y, *, epochs, batch_size, lr):
+    """The loop a user would write: slices of in-memory tensors, Adam."""
+    optimizer = torch.optim.Adam(module.parameters(), lr=lr)
+    module.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X))
+        for start in range(0, len(X), batch_size):
+            rows = order[start : start + batch_size]
+            optimizer.zero_grad()
+            loss = loss_fn(module(X[rows]), y[rows])
+            loss.backward()
+            optimizer.step()
+            loss.item()
+
+
+def time_call(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def compare(name, fit_estimator, run_loop, n_samples, epochs, repeats):
+    estimator_times, loop_times = [], []
+    for _ in range(repeats):
+        estimator_times.append(time_call(fit_estimator))
+        loop_times.append(time_call(run_loop))
+    best_estimator, best_loop = min(estimator_times), min(loop_times)
+    rate = n_samples * epochs / best_estimator
+    print(
+        f"| {name} | {n_samples:,} x {epochs} | {best_loop:.1f} s | "
+        f"{best_estimator:.1f} s | {rate:,.0f} /s | {best_loop / best_estimator:.3f} |",
+        flush=True,
+    )
+
+
+def classifier_case(epochs, repeats, batch_size=256, lr=1e-3):
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((100_000, 200)).astype(np.float32)
+    Y = np.stack([rng.randint(k, size=len(X)) for k in N_CLASSES], axis=1)
+    estimator = ArithmeticMultiOutputClassifier(
+        max_epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        early_stopping=False,
+        device="cpu",
+        random_state=0,
+    )
+    X_tensor, Y_tensor = torch.from_numpy(X), torch.from_numpy(Y)
+
+    def run_loop():
+        torch.manual_seed(0)
+        module = MultiHeadMLP(200, N_CLASSES)
+        plain_loop(
+            module,
+            MultiHeadCrossEntropy(N_CLASSES),
+            X_tensor,
+            Y_tensor,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+        )
+
+    compare(
+        "ArithmeticMultiOutputClassifier (200→1000→5 heads)",
+        lambda: estimator.fit(X, Y),
+        run_loop,
+        len(X),
+        epochs,
+        repeats,
+    )
+
+
+def autoencoder_case(epochs, repeats, batch_size=128, lr=2e-3):
+    X = fetch_mnist(subset="train").data
+    estimator = AutoencoderTransformer(
+        max_epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        early_stopping=False,
+        device="cpu",
+        random_state=0,
+    )
+    X_tensor = torch.from_numpy(X)
+
+    def run_loop():
+        torch.manual_seed(0)
+        plain_loop(
+            ConvAutoencoder(),
+            torch.nn.BCEWithLogitsLoss(),
+            X_tensor,
+            X_tensor,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+        )
+
+    compare(
+        "AutoencoderTransformer (MNIST)",
+        lambda: estimator.fit(X),
+        run_loop,
+        len(X),
+        epochs,
+        repeats,
+    )
+
+
+def pca_case(repeats):
+    images = fetch_mnist(subset="train").data
+    fits = {
+        "PCA(100).fit": lambda: PCA(n_components=100).fit(images),
+        "PCAEncoder(100).fit": lambda: PCAEncoder(n_components=100).fit(images),
+    }
+    for fit in fits.values():
+        fit()
+    times = {name: [] for name in fits}
+    for _ in range(repeats):
+        for name, fit in fits.items():
+            times[name].append(time_call(fit))
+    pca, ours = (float(np.median(t)) for t in times.values())
+    print(
+        f"| PCAEncoder vs PCA, fit on {len(images):,} images | {pca:.2f} s | "
+        f"{ours:.2f} s | {ours / pca:.3f} |",
+        flush=True,
+    )
+
+
+def adder_case():
+    X, y = make_addition(10_000, max_sum=256, random_state=0)
+    X_test, y_test = make_addition(10_000, max_sum=256, random_state=1)
+    models = {
+        "MLPRegressor": MLPRegressor(
+            hidden_layer_sizes=(8,), activation="logistic", random_state=0
+        ),
+        "MLPAdderRegressor": MLPAdderRegressor(hidden_layer_sizes=(8,), random_state=0),
+    }
+    cells = {}
+    for name, model in models.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            seconds = time_call(lambda model=model: model.fit(X, y))
+        accuracy = rounded_accuracy(y_test, model.predict(X_test))
+        cells[name] = f"{seconds:.1f} s, {accuracy:.2%}"
+    print(
+        "| MLPAdderRegressor vs MLPRegressor, 8 units, sums ≤ 256 (time, rounded "
+        f"accuracy) | {cells['MLPRegressor']} | {cells['MLPAdderRegressor']} | |",
+        flush=True,
+    )
+
+
+def dedupe_case(epochs, n_pairs=1_000_000):
+    train = fetch_mnist(subset="train")
+    X, _ = make_arithmetic_pairs(
+        train.data, train.target, n_pairs=n_pairs, random_state=0
+    )
+    images = train.data
+    for name, make in {
+        "AutoencoderTransformer": lambda: AutoencoderTransformer(
+            max_epochs=epochs, random_state=0
+        ),
+        "PCAEncoder": lambda: PCAEncoder(n_components=100),
+    }.items():
+        on_images, on_pairs = make(), make()
+        fit_images = time_call(lambda e=on_images: e.fit(images))
+        fit_pairs = time_call(lambda e=on_pairs: e.fit(X))
+        transform_images = time_call(lambda e=on_images: e.transform(images))
+        transform_pairs = time_call(lambda e=on_images: e.transform(X))
+        print(
+            f"| {name}.fit, {n_pairs:,} pairs vs {len(images):,} images | "
+            f"{fit_images:.1f} s | {fit_pairs:.1f} s | {fit_pairs / fit_images:.3f} |",
+            flush=True,
+        )
+        print(
+            f"| {name}.transform, {n_pairs:,} pairs vs {len(images):,} images | "
+            f"{transform_images:.1f} s | {transform_pairs:.1f} s | "
+            f"{transform_pairs / transform_images:.3f} |",
+            flush=True,
+        )
+
+
+def seed_000_case():
+    command = [sys.executable, "-m", "sklarith", "reproduce", "seed-000", "--verbose=0"]
+    start = time.perf_counter()
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    seconds = time.perf_counter() - start
+    print(f"\n`sklarith reproduce seed-000`, {seconds:.0f} s in all:\n")
+    print("\n".join(output.splitlines()[3:]), flush=True)
+
+
+SECTIONS = ["throughput", "pca", "adder", "dedupe", "seed-000"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dedupe-epochs", type=int, default=2)
+    args = parser.parse_args()
+    print(header("python benchmarks/speed.py " + " ".join(sys.argv[1:])))
+    print(f"torch threads: {torch.get_num_threads()}\n")
+    if "throughput" in args.only:
+        print("| training | samples x epochs | plain loop | estimator | rate | ratio |")
+        print("|---|---|---|---|---|---|")
+        classifier_case(args.epochs, args.repeats)
+        autoencoder_case(args.epochs, args.repeats)
+        print()
+    if {"pca", "adder", "dedupe"} & set(args.only):
+        print("| measurement | reference | sklarith | ratio |")
+        print("|---|---|---|---|")
+    if "pca" in args.only:
+        pca_case(max(args.repeats, 5))
+    if "adder" in args.only:
+        adder_case()
+    if "dedupe" in args.only:
+        dedupe_case(args.dedupe_epochs)
+    if "seed-000" in args.only:
+        seed_000_case()
+
+
+if __name__ == "__main__":
+    main()
