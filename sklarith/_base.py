@@ -40,6 +40,7 @@ ACTIVATIONS = {
     "tanh": torch.nn.Tanh,
 }
 ACTIVATION_CONSTRAINT = {"activation": [StrOptions(set(ACTIVATIONS))]}
+MIXED_PRECISION_CONSTRAINT = {"mixed_precision": ["boolean"]}
 
 
 def resolve_device(device):
@@ -285,6 +286,39 @@ def _to_cuda(tensor, device):
     return tensor.pin_memory().to(device, non_blocking=True)
 
 
+def autocast(device, enabled):
+    """bfloat16 autocast on ``device`` when ``enabled``, else a no-op context.
+
+    bfloat16 keeps float32's exponent range, so unlike float16 it needs no
+    loss scaling; weights, gradients and optimiser state stay float32.
+    """
+    return torch.autocast(
+        torch.device(device).type, dtype=torch.bfloat16, enabled=enabled
+    )
+
+
+def _to_float32(output):
+    if isinstance(output, tuple):
+        return tuple(_to_float32(part) for part in output)
+    return output.float() if output.is_floating_point() else output
+
+
+class MixedPrecisionNet(NeuralNet):
+    """A skorch ``NeuralNet`` whose forward passes may run under bfloat16
+    autocast; outputs are handed to the criterion as float32."""
+
+    def __init__(self, *args, mixed_precision=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mixed_precision = mixed_precision
+
+    def infer(self, x, **fit_params):
+        if not self.mixed_precision:
+            return super().infer(x, **fit_params)
+        with autocast(self.device, enabled=True):
+            output = super().infer(x, **fit_params)
+        return _to_float32(output)
+
+
 def build_net(
     estimator,
     module,
@@ -300,7 +334,8 @@ def build_net(
 
     The estimator supplies the shared hyperparameters (``max_epochs``,
     ``batch_size``, ``lr``, ``early_stopping``, ``validation_fraction``,
-    ``n_iter_no_change``, ``verbose``); ``net_params`` are passed on to
+    ``n_iter_no_change``, ``verbose``, and ``mixed_precision`` if it has
+    one); ``net_params`` are passed on to
     :class:`skorch.NeuralNet` (``criterion`` and ``module__*`` arguments among
     them). The learning rate decays from ``lr`` to zero along a cosine, batch by batch,
     over ``max_epochs`` passes over the ``n_samples`` training rows (less the
@@ -325,7 +360,7 @@ def build_net(
         )
     if estimator.verbose >= 2:
         callbacks.append(("progress_bar", ProgressBar()))
-    return NeuralNet(
+    return MixedPrecisionNet(
         module=module,
         optimizer=optimizer,
         lr=estimator.lr,
@@ -340,6 +375,7 @@ def build_net(
         callbacks=callbacks,
         device=device,
         verbose=int(estimator.verbose > 0),
+        mixed_precision=getattr(estimator, "mixed_precision", False),
         **net_params,
     )
 
@@ -394,11 +430,14 @@ def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32
     ``X`` is a NumPy array or a tensor, ``preprocess`` maps a slice of it to a
     float32 array; batches are passed to the module as ``dtype``. Inference
     never holds more than one batch of inputs and activations beyond the
-    outputs already yielded, whatever the size of ``X``.
+    outputs already yielded, whatever the size of ``X``. With the net's
+    ``mixed_precision``, forward passes run under bfloat16 autocast and
+    outputs come back as float32.
     """
     module = getattr(net.module_, method)
     net.module_.train(False)
-    with torch.inference_mode():
+    mixed_precision = getattr(net, "mixed_precision", False)
+    with torch.inference_mode(), autocast(net.device, enabled=mixed_precision):
         for start in range(0, len(X), net.batch_size):
             batch = X[start : start + net.batch_size]
             if preprocess is not None:
@@ -407,6 +446,8 @@ def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32
             if torch.device(net.device).type == "cuda":
                 batch = _to_cuda(batch, net.device)
             output = module(batch)
+            if mixed_precision:
+                output = _to_float32(output)
             if isinstance(output, tuple):
                 yield tuple(part.cpu() for part in output)
             else:

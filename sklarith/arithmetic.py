@@ -15,6 +15,7 @@ from ._base import (
     ACTIVATION_CONSTRAINT,
     ACTIVATIONS,
     COMMON_PARAMETER_CONSTRAINTS,
+    MIXED_PRECISION_CONSTRAINT,
     InMemoryDataset,
     MultiOutputClassifierMixin,
     NetEstimatorMixin,
@@ -125,6 +126,13 @@ class ArithmeticMultiOutputClassifier(
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
         or ``"cuda:<index>"``.
+    mixed_precision : bool, default=False
+        Run forward passes, in training and inference, under bfloat16
+        autocast: on GPUs with bfloat16 support (NVIDIA Ampere and later)
+        about twice the throughput of convolutions and matrix products, for
+        a small loss of precision. Weights, gradients and losses stay
+        float32, so no loss scaling is needed. It works on a CPU too, but
+        is rarely faster there.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
     verbose : int, default=0
@@ -176,6 +184,7 @@ class ArithmeticMultiOutputClassifier(
 
     _parameter_constraints = {
         **COMMON_PARAMETER_CONSTRAINTS,
+        **MIXED_PRECISION_CONSTRAINT,
         **ACTIVATION_CONSTRAINT,
         "hidden_layer_sizes": [tuple, list],
         "head_layer_sizes": [tuple, list],
@@ -202,6 +211,7 @@ class ArithmeticMultiOutputClassifier(
         validation_fraction=0.1,
         n_iter_no_change=4,
         device="auto",
+        mixed_precision=False,
         random_state=None,
         verbose=0,
     ):
@@ -219,6 +229,7 @@ class ArithmeticMultiOutputClassifier(
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.device = device
+        self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.verbose = verbose
 

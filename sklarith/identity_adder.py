@@ -12,6 +12,7 @@ from skorch.callbacks import EpochScoring
 from ._base import (
     COMMON_PARAMETER_CONSTRAINTS,
     IMAGE_SHAPE_CONSTRAINT,
+    MIXED_PRECISION_CONSTRAINT,
     InMemoryDataset,
     MultiOutputClassifierMixin,
     NetEstimatorMixin,
@@ -90,6 +91,13 @@ class IdentityAdderClassifier(
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
         or ``"cuda:<index>"``.
+    mixed_precision : bool, default=False
+        Run forward passes, in training and inference, under bfloat16
+        autocast: on GPUs with bfloat16 support (NVIDIA Ampere and later)
+        about twice the throughput of convolutions and matrix products, for
+        a small loss of precision. Weights, gradients and losses stay
+        float32, so no loss scaling is needed. It works on a CPU too, but
+        is rarely faster there.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split, the shuffling and
         the augmentation.
@@ -145,6 +153,7 @@ class IdentityAdderClassifier(
 
     _parameter_constraints = {
         **COMMON_PARAMETER_CONSTRAINTS,
+        **MIXED_PRECISION_CONSTRAINT,
         **IMAGE_SHAPE_CONSTRAINT,
         "channels": [tuple, list],
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -169,6 +178,7 @@ class IdentityAdderClassifier(
         validation_fraction=0.1,
         n_iter_no_change=5,
         device="auto",
+        mixed_precision=False,
         random_state=None,
         verbose=0,
     ):
@@ -185,6 +195,7 @@ class IdentityAdderClassifier(
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.device = device
+        self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.verbose = verbose
 
