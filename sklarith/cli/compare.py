@@ -11,7 +11,7 @@ from sklearn.pipeline import Pipeline
 from .. import ArithmeticMultiOutputClassifier, AutoencoderTransformer, PCAEncoder
 from ..datasets import make_arithmetic_pairs
 from ..metrics import reconstruction_bce, reconstruction_mse
-from .demo import DEMO_SETTINGS, load_demo_data
+from .demo import DEMO_SETTINGS, add_data_options, load_demo_data
 
 
 def _seconds(duration):
@@ -195,15 +195,7 @@ def add_parser(commands):
         "codes and on the raw pixels, and print one table: test accuracy of each "
         "output, reconstruction errors, and the time each step takes.",
     )
-    parser.add_argument(
-        "--data",
-        choices=["auto", "mnist", "digits"],
-        default="auto",
-        help="auto: MNIST when available (data home or download), else the "
-        "embedded 8x8 digits",
-    )
-    parser.add_argument("--quick", action="store_true", help="fewer pairs and epochs")
-    parser.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    add_data_options(parser)
     parser.add_argument(
         "--n-pairs",
         type=int,

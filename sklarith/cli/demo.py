@@ -148,15 +148,8 @@ def demo(args):
     print(f"\nDone in {time.perf_counter() - start:.0f} s.")
 
 
-def add_parser(commands):
-    """Register ``sklarith demo`` on the ``argparse`` sub-parsers ``commands``."""
-    parser = commands.add_parser(
-        "demo",
-        help="learn to add, multiply and compare digit images from results only",
-        description="Train an autoencoder and an arithmetic classifier on pairs of "
-        "digit images labelled with results only, then print the test accuracy of "
-        "each output and worked examples.",
-    )
+def add_data_options(parser):
+    """``--data``, ``--quick`` and ``--quiet``, shared with ``sklarith compare``."""
     parser.add_argument(
         "--data",
         choices=["auto", "mnist", "digits"],
@@ -166,6 +159,18 @@ def add_parser(commands):
     )
     parser.add_argument("--quick", action="store_true", help="fewer pairs and epochs")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+
+
+def add_parser(commands):
+    """Register ``sklarith demo`` on the ``argparse`` sub-parsers ``commands``."""
+    parser = commands.add_parser(
+        "demo",
+        help="learn to add, multiply and compare digit images from results only",
+        description="Train an autoencoder and an arithmetic classifier on pairs of "
+        "digit images labelled with results only, then print the test accuracy of "
+        "each output and worked examples.",
+    )
+    add_data_options(parser)
     parser.add_argument("--n-test-pairs", type=int, default=10_000)
     parser.add_argument("--n-examples", type=int, default=6)
     parser.add_argument("--random-state", type=int, default=0)
