@@ -6,17 +6,22 @@ pandas input and output, the HTML repr, determinism, a second fit that starts
 from scratch, and inference batch by batch.
 """
 
+import pickle
 import subprocess
 import sys
 import warnings
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from skorch.exceptions import DeviceWarning
+from test_persistence import pickled_as_if_trained_on_cuda
 
 from sklarith import (
     ArithmeticMultiOutputClassifier,
@@ -241,6 +246,35 @@ def test_html_repr_shows_the_estimator_and_its_changed_parameters(case, fitted):
         assert f"{type(model).__name__}(" in html
         assert f"{changed}=" in html
         assert ("Not fitted</span>" in html) == (model is not fitted)
+
+
+def test_pickle_and_joblib_round_trips_give_identical_results(case, fitted, tmp_path):
+    _, _, X, _, _ = case
+    expected = _output(fitted, X)
+    joblib.dump(fitted, tmp_path / "model.joblib")
+    for restored in (
+        pickle.loads(pickle.dumps(fitted)),
+        joblib.load(tmp_path / "model.joblib"),
+    ):
+        np.testing.assert_array_equal(_output(restored, X), expected)
+
+
+@pytest.mark.parametrize("name", NET_CASES)
+def test_a_model_pickled_on_cuda_predicts_the_same_on_a_cpu_only_machine(
+    name, monkeypatch
+):
+    estimator, data, _ = CASES[name]
+    X, y = data()
+    model = clone(estimator).fit(X, y)
+    expected = _output(model, X)
+    blob = pickled_as_if_trained_on_cuda(model, monkeypatch)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with warnings.catch_warnings():
+        # skorch says, as it should, that it moves the net to the CPU.
+        warnings.simplefilter("ignore", DeviceWarning)
+        restored = pickle.loads(blob)
+    assert restored.device_ == "cpu"
+    np.testing.assert_array_equal(_output(restored, X), expected)
 
 
 @pytest.mark.parametrize("name", list(CASES))
