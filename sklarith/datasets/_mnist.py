@@ -27,7 +27,7 @@ pixels as (n, 28, 28); ``target`` the digit of each image.
 
 _ALL_FILES = ", ".join(_MNIST_FILES["train"] + _MNIST_FILES["test"])
 
-#: Magic number, dimensions after the count, and the file kind of each IDX file.
+#: Magic number and shape of one item of each kind of MNIST IDX file.
 _IDX_FORMATS = {
     "images": (2051, (28, 28)),
     "labels": (2049, ()),
@@ -42,10 +42,11 @@ def mnist_raw_folder(data_home=None):
 def _download_mnist(folder):
     """Download the four IDX files into ``folder``, all or none.
 
-    torchvision downloads and decompresses into a temporary folder beside
-    ``folder``; each complete file is then moved into place with an atomic
-    rename. An interrupted or failed download leaves no file in ``folder``,
-    so no half-written file is ever read as MNIST later.
+    torchvision downloads and decompresses into a hidden staging folder
+    inside ``folder`` (so on the same file system); each complete file is
+    then moved into place with an atomic rename. An interrupted or failed
+    download leaves none of the four files in ``folder``, so no half-written
+    file is ever read as MNIST later.
     """
     from torchvision.datasets import MNIST
 
