@@ -7,9 +7,11 @@ in-memory batch data path are written once.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 import torch
+from sklearn.base import TransformerMixin
 from sklearn.metrics import accuracy_score
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -442,7 +444,12 @@ def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32
             batch = X[start : start + net.batch_size]
             if preprocess is not None:
                 batch = preprocess(batch)
-            batch = torch.as_tensor(batch, dtype=dtype)
+            with warnings.catch_warnings():
+                # Inference never writes into its input, so a read-only array
+                # (a pandas DataFrame's under copy-on-write, a memory map) is
+                # shared as it is rather than copied.
+                warnings.filterwarnings("ignore", "The given NumPy array is not")
+                batch = torch.as_tensor(batch, dtype=dtype)
             if torch.device(net.device).type == "cuda":
                 batch = _to_cuda(batch, net.device)
             output = module(batch)
@@ -570,8 +577,12 @@ class NetEstimatorMixin:
         return self.net_.history
 
 
-class ImageEncoderMixin:
+class ImageEncoderMixin(TransformerMixin):
     """Rows of images in, codes per image out: what both encoders share.
+
+    It derives from :class:`~sklearn.base.TransformerMixin` so that
+    scikit-learn wraps the ``transform`` defined here for ``set_output``;
+    scikit-learn only wraps methods of its own subclasses.
 
     A row of ``X`` holds one or several flattened images of ``image_shape``
     side by side; each image is encoded on its own and the codes are

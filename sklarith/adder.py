@@ -5,6 +5,7 @@ import warnings
 from types import SimpleNamespace
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils._param_validation import StrOptions
@@ -101,7 +102,10 @@ class _FitOutputLayer(Callback):
 
 def _is_numeric(array):
     """Whether ``array`` converts to floats (complex numbers do, with a
-    warning that this probe has no reason to show)."""
+    warning that this probe has no reason to show); sparse matrices hold
+    numbers, and scikit-learn's own error says they must be dense."""
+    if sp.issparse(array):
+        return True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

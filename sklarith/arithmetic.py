@@ -260,7 +260,14 @@ class ArithmeticMultiOutputClassifier(
         X, y = validate_data(
             self, X, y, multi_output=True, dtype=np.float32, y_numeric=False
         )
-        check_classification_targets(y)
+        try:
+            check_classification_targets(y)
+        except TypeError as exc:
+            # numpy cannot sort strings among numbers to find the classes.
+            raise TypeError(
+                "y mixes strings and numbers as labels; use one kind of label, "
+                "for example all strings or all integers."
+            ) from exc
         check_enough_samples(len(X), self)
         Y = y.reshape(len(y), -1)
         if self.head == "arithmetic":

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 from skorch.callbacks import EpochScoring
 
@@ -229,10 +230,13 @@ class IdentityAdderClassifier(
         X, y = validate_data(
             self, X, y, multi_output=True, dtype=np.float32, y_numeric=True
         )
+        # What any classifier would reject comes first, with scikit-learn's
+        # wording (continuous targets, too few samples); then this contract.
+        self._check_label_kind(y)
+        check_enough_samples(len(X), self)
         self._check_row_length(X)
         self._check_integers(X)
         targets = self._check_targets(y, X[:, -1])
-        check_enough_samples(len(X), self)
         self.classes_ = [np.arange(_N_DIGITS), np.arange(_N_SUMS)]
         self.n_outputs_ = 2
         self.data_min_ = float(X[:, :-1].min())
@@ -275,7 +279,7 @@ class IdentityAdderClassifier(
         expected = height * width + 1
         if X.shape[1] != expected:
             raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                f"X has {X.shape[1]} feature(s), but {type(self).__name__} is "
                 f"expecting {expected}: the {height}x{width} pixels of an image "
                 "followed by one integer column. Pass the image_shape of your "
                 "images, e.g. image_shape=(8, 8) for load_digit_images()."
@@ -290,6 +294,15 @@ class IdentityAdderClassifier(
                 f"number from 0 to {_N_INTEGERS - 1}; {_rows_where(bad, integers)} "
                 "do not."
             )
+
+    def _check_label_kind(self, y):
+        """Reject labels that are not whole numbers, before their values."""
+        if y.dtype.kind not in "biuf":
+            raise ValueError(
+                "y must hold whole numbers, the digit and the sum; got labels of "
+                f"dtype {y.dtype}."
+            )
+        check_classification_targets(y)
 
     def _check_targets(self, y, integers):
         """Check that ``y`` holds digits and their sums; return it as int64."""

@@ -1,3 +1,6 @@
+import errno
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,6 +123,141 @@ def test_fetch_mnist_failed_download_says_where_to_put_the_files(tmp_path, monke
         fetch_mnist(data_home=tmp_path)
     assert str(mnist_raw_folder(tmp_path)) in str(error.value)
     assert "t10k-images-idx3-ubyte" in str(error.value)
+
+
+def write_idx_files(folder, subset="test", n_images=3):
+    """Write small but well-formed MNIST IDX files of ``subset`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = "train" if subset == "train" else "t10k"
+    pixels = np.arange(n_images * 784, dtype=np.uint8).reshape(n_images, 28, 28)
+    header = np.array([2051, n_images, 28, 28], dtype=">u4").tobytes()
+    (folder / f"{prefix}-images-idx3-ubyte").write_bytes(header + pixels.tobytes())
+    labels = np.arange(n_images, dtype=np.uint8) % 10
+    header = np.array([2049, n_images], dtype=">u4").tobytes()
+    (folder / f"{prefix}-labels-idx1-ubyte").write_bytes(header + labels.tobytes())
+    return pixels, labels
+
+
+def test_fetch_mnist_reads_well_formed_idx_files(tmp_path):
+    pixels, labels = write_idx_files(mnist_raw_folder(tmp_path), n_images=3)
+    mnist = fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+    np.testing.assert_array_equal(mnist.images, pixels / np.float32(255))
+    np.testing.assert_array_equal(mnist.target, labels)
+    assert mnist.data.shape == (3, 784)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda raw: raw[:-100],
+            "it has 2268 bytes where its header announces 3 items in 2368",
+        ),
+        (lambda raw: raw[:10], "fewer than its 16-byte header"),
+        (lambda raw: b"\x00\x00\x08\x01" + raw[4:], "magic number is 2049, not 2051"),
+        (lambda raw: raw[:8] + b"\x00" * 8 + raw[16:], r"items are \(0, 0\)"),
+    ],
+    ids=["truncated", "header-cut", "wrong-magic", "wrong-shape"],
+)
+def test_fetch_mnist_refuses_a_damaged_idx_file_and_says_what_to_do(
+    tmp_path, damage, message
+):
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder)
+    images = folder / "t10k-images-idx3-ubyte"
+    images.write_bytes(damage(images.read_bytes()))
+    with pytest.raises(OSError, match=f"{message}.*Delete it") as error:
+        fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+    assert str(images) in str(error.value)
+
+
+def test_fetch_mnist_refuses_a_truncated_label_file(tmp_path):
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder)
+    labels = folder / "t10k-labels-idx1-ubyte"
+    labels.write_bytes(labels.read_bytes()[:-1])
+    with pytest.raises(OSError, match="t10k-labels-idx1-ubyte is truncated"):
+        fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+
+
+def fake_download(n_images=3, fail_after=None, error=RuntimeError):
+    """A stand-in for torchvision's ``MNIST.download``: writes the four files
+    into the folder it is given; with ``fail_after``, writes that many files,
+    then half of the next, and raises ``error`` as a dropped connection or a
+    Ctrl-C would."""
+
+    def download(self):
+        folder = Path(self.raw_folder)
+        write_idx_files(folder, "train", n_images)
+        write_idx_files(folder, "test", n_images)
+        if fail_after is not None:
+            names = sorted(path.name for path in folder.iterdir())
+            for name in names[fail_after + 1 :]:
+                (folder / name).unlink()
+            half = folder / names[fail_after]
+            half.write_bytes(half.read_bytes()[: half.stat().st_size // 2])
+            raise error("connection reset")
+
+    return download
+
+
+def test_fetch_mnist_download_moves_complete_files_into_place(tmp_path, monkeypatch):
+    from torchvision.datasets import MNIST
+
+    monkeypatch.setattr(MNIST, "download", fake_download(n_images=4))
+    mnist = fetch_mnist(subset="train", data_home=tmp_path)
+    assert mnist.data.shape == (4, 784)
+    folder = mnist_raw_folder(tmp_path)
+    names = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte"}
+    names |= {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
+    assert {path.name for path in folder.iterdir()} == names
+
+
+@pytest.mark.parametrize(
+    ("error", "raised"),
+    [(RuntimeError, OSError), (KeyboardInterrupt, KeyboardInterrupt)],
+    ids=["network-error", "interrupted"],
+)
+def test_an_interrupted_download_leaves_no_file_to_be_read_later(
+    tmp_path, monkeypatch, error, raised
+):
+    from torchvision.datasets import MNIST
+
+    monkeypatch.setattr(MNIST, "download", fake_download(fail_after=1, error=error))
+    with pytest.raises(raised):
+        fetch_mnist(subset="test", data_home=tmp_path)
+    folder = mnist_raw_folder(tmp_path)
+    assert list(folder.iterdir()) == []
+    with pytest.raises(OSError, match="MNIST files not found"):
+        fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+
+
+def refuse_writes(monkeypatch):
+    """Make the data home read-only for the loader, even to root."""
+    from sklarith.datasets import _mnist
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(errno.EROFS, "Read-only file system", kwargs.get("dir"))
+
+    monkeypatch.setattr(_mnist.tempfile, "mkdtemp", read_only)
+
+
+def test_fetch_mnist_in_a_read_only_data_home_says_it_cannot_write(
+    tmp_path, monkeypatch
+):
+    refuse_writes(monkeypatch)
+    with pytest.raises(OSError, match="data home is not writable") as error:
+        fetch_mnist(subset="test", data_home=tmp_path)
+    assert "SCIKIT_LEARN_DATA" in str(error.value)
+    assert "Read-only file system" in str(error.value)
+
+
+def test_fetch_mnist_reads_a_read_only_data_home_that_holds_the_files(
+    tmp_path, monkeypatch
+):
+    write_idx_files(mnist_raw_folder(tmp_path))
+    refuse_writes(monkeypatch)
+    assert fetch_mnist(subset="test", data_home=tmp_path).data.shape == (3, 784)
 
 
 @pytest.fixture(scope="module")

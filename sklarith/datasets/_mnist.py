@@ -1,6 +1,8 @@
 """MNIST and the embedded 8x8 digits, in scikit-learn's loader conventions."""
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +25,88 @@ pixels as (n, 28, 28); ``target`` the digit of each image.
 """
 
 
+_ALL_FILES = ", ".join(_MNIST_FILES["train"] + _MNIST_FILES["test"])
+
+#: Magic number and shape of one item of each kind of MNIST IDX file.
+_IDX_FORMATS = {
+    "images": (2051, (28, 28)),
+    "labels": (2049, ()),
+}
+
+
 def mnist_raw_folder(data_home=None):
     """The folder that holds (or will hold) the four MNIST IDX files."""
     return Path(get_data_home(data_home)) / "MNIST" / "raw"
+
+
+def _download_mnist(folder):
+    """Download the four IDX files into ``folder``, all or none.
+
+    torchvision downloads and decompresses into a hidden staging folder
+    inside ``folder`` (so on the same file system); each complete file is
+    then moved into place with an atomic rename. An interrupted or failed
+    download leaves none of the four files in ``folder``, so no half-written
+    file is ever read as MNIST later.
+    """
+    from torchvision.datasets import MNIST
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".download-", dir=folder))
+    except OSError as exc:
+        raise OSError(
+            f"Cannot download MNIST into {folder}: the data home is not writable "
+            f"({exc}). Pass a writable data_home or set SCIKIT_LEARN_DATA to one, "
+            f"or put the four IDX files ({_ALL_FILES}) in that folder."
+        ) from exc
+    try:
+        MNIST(staging, train=False, download=True)
+        for name in _MNIST_FILES["train"] + _MNIST_FILES["test"]:
+            os.replace(staging / "MNIST" / "raw" / name, folder / name)
+    except (OSError, RuntimeError) as exc:
+        raise OSError(
+            f"Could not download MNIST into {folder}: {exc}. Offline, put the "
+            f"four IDX files ({_ALL_FILES}) in that folder, or set "
+            "SCIKIT_LEARN_DATA to the folder that holds MNIST/raw/."
+        ) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_idx_file(path):
+    """Raise an ``OSError`` unless ``path`` is a whole MNIST IDX file.
+
+    The header holds a magic number, the number of items and their shape; a
+    file cut short or with a damaged header is refused here, with the fix,
+    rather than by an assertion deep in torchvision's reader.
+    """
+    magic, item_shape = _IDX_FORMATS["images" if "images" in path.name else "labels"]
+    header_size = 4 * (2 + len(item_shape))
+    with open(path, "rb") as file:
+        header = file.read(header_size)
+    size = path.stat().st_size
+    if len(header) < header_size:
+        problem = f"it has {size} bytes, fewer than its {header_size}-byte header"
+    else:
+        found_magic, n_items, *found_shape = np.frombuffer(header, ">u4").tolist()
+        item_size = int(np.prod(item_shape, dtype=np.int64))
+        expected = header_size + n_items * item_size
+        if found_magic != magic:
+            problem = f"its magic number is {found_magic}, not {magic}"
+        elif tuple(found_shape) != item_shape:
+            problem = f"its items are {tuple(found_shape)}, not {item_shape}"
+        elif size != expected:
+            problem = (
+                f"it has {size} bytes where its header announces {n_items} items "
+                f"in {expected} bytes"
+            )
+        else:
+            return
+    raise OSError(
+        f"The MNIST file {path} is truncated or corrupted: {problem}. Delete it "
+        "and call fetch_mnist again to download it anew, or replace it with a "
+        "good copy."
+    )
 
 
 @validate_params(
@@ -57,7 +138,9 @@ def fetch_mnist(
     download_if_missing : bool, default=True
         Download the files when they are not in ``data_home``. When false, or
         when the download fails, an ``OSError`` names the folder to put the
-        four IDX files in.
+        four IDX files in. A download is all or nothing: files appear in the
+        folder only once complete. A truncated or corrupted file is refused
+        with an ``OSError`` that names it.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
 
@@ -82,29 +165,29 @@ def fetch_mnist(
     >>> mnist.data.shape, mnist.target[:5]  # doctest: +SKIP
     ((10000, 784), array([7, 2, 1, 0, 4]))
     """
-    from torchvision.datasets import MNIST
+    from torchvision.datasets.mnist import read_image_file, read_label_file
 
-    root = Path(get_data_home(data_home))
     folder = mnist_raw_folder(data_home)
-    files = ", ".join(_MNIST_FILES["train"] + _MNIST_FILES["test"])
     missing = not all((folder / name).exists() for name in _MNIST_FILES[subset])
     if missing and not download_if_missing:
         raise OSError(
             f"MNIST files not found in {folder} and download_if_missing=False. "
-            f"Put the four IDX files ({files}) there, or set SCIKIT_LEARN_DATA to "
-            "the folder that holds MNIST/raw/."
+            f"Put the four IDX files ({_ALL_FILES}) there, or set "
+            "SCIKIT_LEARN_DATA to the folder that holds MNIST/raw/."
         )
-    try:
-        dataset = MNIST(root, train=subset == "train", download=missing)
-    except (OSError, RuntimeError) as exc:
+    if missing:
+        _download_mnist(folder)
+    image_file, label_file = (folder / name for name in _MNIST_FILES[subset])
+    for path in (image_file, label_file):
+        _check_idx_file(path)
+    images = read_image_file(image_file).numpy().astype(np.float32)
+    images /= np.float32(255)
+    target = read_label_file(label_file).numpy().astype(np.int64)
+    if len(target) != len(images):
         raise OSError(
-            f"Could not download MNIST into {folder}: {exc}. Offline, put the "
-            f"four IDX files ({files}) in that folder, or set SCIKIT_LEARN_DATA "
-            "to the folder that holds MNIST/raw/."
-        ) from exc
-
-    images = dataset.data.numpy().astype(np.float32) / np.float32(255)
-    target = dataset.targets.numpy().astype(np.int64)
+            f"The MNIST files in {folder} do not match: {len(images)} images "
+            f"and {len(target)} labels. Replace them with good copies."
+        )
     data = images.reshape(len(images), -1)
     if return_X_y:
         return data, target
