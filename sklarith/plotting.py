@@ -486,6 +486,8 @@ def plot_training_curves(estimator, ax=None):
     values = np.concatenate([np.asarray(v, dtype=float) for v in curves.values()])
     if values.min() > 0 and values.max() > 10 * values.min():
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(plt.FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(plt.FormatStrFormatter("%g"))
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
