@@ -50,14 +50,16 @@ try:
     X_train, y_train, X_test, y_test = train.data, train.target, test.data, test.target
     image_shape = (28, 28)
     checkpoints = [0, 100, 1_000, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000]
+    n_epochs = 3
 except OSError as error:
-    print(f"MNIST is not available ({error}).")
+    print(f"MNIST is not available: {str(error).splitlines()[0]}")
     print("Using scikit-learn's bundled 8x8 digits: the figures differ from the post.")
     digits = load_digit_images()
     X_train, y_train = digits.data[:1_347], digits.target[:1_347]
     X_test, y_test = digits.data[1_347:], digits.target[1_347:]
     image_shape = (8, 8)
     checkpoints = [0, 10, 100, 300, 600, 1_000, 1_347]
+    n_epochs = 30
 n_pixels = X_train.shape[1]
 print(f"{len(X_train):,} training and {len(X_test):,} test images of {n_pixels} pixels")
 
@@ -85,9 +87,8 @@ def softmax(scores):
 
 
 def train_one_image_at_a_time(X, y, X_test, y_test, *, alpha, use_softmax):
-    """Train from random weights and return the test accuracy at checkpoints."""
-    rng = np.random.default_rng(0)
-    weights = rng.random((X.shape[1], 10))
+    """Train from random weights; return the test accuracy at checkpoints."""
+    weights = np.random.default_rng(0).random((X.shape[1], 10))
     targets = np.eye(10)[y]
     accuracy = {}
     for seen in range(len(X) + 1):
@@ -102,15 +103,15 @@ def train_one_image_at_a_time(X, y, X_test, y_test, *, alpha, use_softmax):
             prediction = softmax(prediction)
         delta = prediction - targets[seen]
         weights -= alpha * np.outer(image, delta)
-    return weights, accuracy
+    return accuracy
 
 
 X64, X64_test = X_train.astype(np.float64), X_test.astype(np.float64)
 start = time.perf_counter()
-weights, linear = train_one_image_at_a_time(
+linear = train_one_image_at_a_time(
     X64, y_train, X64_test, y_test, alpha=0.01, use_softmax=False
 )
-_, with_softmax = train_one_image_at_a_time(
+with_softmax = train_one_image_at_a_time(
     X64, y_train, X64_test, y_test, alpha=0.01, use_softmax=True
 )
 print(f"two passes over the training images in {time.perf_counter() - start:.1f} s")
@@ -131,12 +132,13 @@ seed = {
 }
 table = pd.DataFrame(
     {
-        "the post (%)": [seed.get(n, np.nan) for n in checkpoints],
         "delta rule, this run (%)": [100 * linear[n] for n in checkpoints],
         "with a softmax (%)": [100 * with_softmax[n] for n in checkpoints],
     },
     index=pd.Index(checkpoints, name="training images seen"),
 )
+if image_shape == (28, 28):
+    table.insert(0, "the post (%)", [seed[n] for n in checkpoints])
 print(table.round(2).to_string())
 
 # %%
@@ -149,45 +151,34 @@ print(table.round(2).to_string())
 
 fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 seen = np.asarray(checkpoints)
-ax.plot(seen, table.iloc[:, 1], marker="o", label="delta rule, this run")
-ax.plot(seen, table.iloc[:, 2], marker="o", label="with a softmax")
-if image_shape == (28, 28):
-    ax.plot(seen, table.iloc[:, 0], "k--", marker="x", label="the post")
+for column in table.columns:
+    style = "k--x" if column.startswith("the post") else "-o"
+    ax.plot(seen, table[column], style, label=column.removesuffix(" (%)"))
 ax.set_xscale("symlog", linthresh=100)
 ax.set(xlabel="training images seen", ylabel="test accuracy (%)", ylim=(0, 100))
 ax.legend()
-
-# %%
-# What the weights look like
-# --------------------------
-# Each output's 784 weights, drawn as an image after the last training
-# image: the pixels that vote for a digit are dark, those that vote against
-# it light. Faint outlines of each digit show through.
-fig, axes = plt.subplots(1, 10, figsize=(10, 1.6), layout="constrained")
-for digit, ax in enumerate(axes):
-    ax.imshow(weights[:, digit].reshape(image_shape), cmap="gray_r")
-    ax.set_title(str(digit))
-    ax.set_axis_off()
 
 # %%
 # What one of sklarith's networks reaches
 # ---------------------------------------
 # :class:`~sklarith.IdentityAdderClassifier` reads the digit in an image with
 # a small convolutional network and adds an integer to it. Trained for three
-# epochs on the first 10,000 training images (30,000 images seen), with
-# quick settings, it reads the test digits far better than the single
-# layer did after twice as many images. It learns the digit from its labels
-# and the sum at the same time; the sum needs more epochs than these.
+# epochs on the first 10,000 training images (30,000 images seen; 30 epochs
+# over the 1,347 images of the 8x8 digits), with quick settings, it reads
+# the test digits better than either single layer did after twice as many
+# images. It learns the digit from its labels and the sum at the same time;
+# the sum needs more epochs than these.
 n_images = min(10_000, len(X_train))
 X_adder, y_adder = make_identity_adder(
     X_train[:n_images], y_train[:n_images], random_state=0
 )
 X_adder_test, y_adder_test = make_identity_adder(X_test, y_test, random_state=1)
-channels = (16, 24, 32) if image_shape == (28, 28) else (16, 32)
+# Two blocks of convolutions suit 8x8 images; MNIST takes the defaults.
+small_images = {} if image_shape == (28, 28) else {"channels": (16, 32)}
 network = IdentityAdderClassifier(
     image_shape=image_shape,
-    channels=channels,
-    max_epochs=3,
+    **small_images,
+    max_epochs=n_epochs,
     early_stopping=False,
     random_state=0,
 )
@@ -198,7 +189,7 @@ digit_accuracy = np.mean(network.predict(X_adder_test)[:, 0] == y_test)
 
 summary = pd.DataFrame(
     {
-        "training images seen": [len(X_train), len(X_train), 3 * n_images],
+        "training images seen": [len(X_train), len(X_train), n_epochs * n_images],
         "test accuracy of the digit (%)": [
             100 * linear[len(X_train)],
             100 * with_softmax[len(X_train)],
