@@ -1,5 +1,6 @@
 """Sphinx configuration of the sklarith documentation."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -41,3 +42,19 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
 }
+
+# Methods inherited from scikit-learn's mixins (``RegressorMixin.score``...)
+# bring docstrings that cross-reference labels of scikit-learn's own site,
+# which this site cannot resolve: keep their text, drop the link.
+_SKLEARN_REF = re.compile(r":ref:`(?:([^`<]+?)\s*<[^`>]+>|([^`]+))`")
+
+
+def _unlink_sklearn_refs(app, what, name, obj, options, lines):
+    if getattr(obj, "__module__", "").startswith("sklearn"):
+        lines[:] = [
+            _SKLEARN_REF.sub(lambda m: m.group(1) or m.group(2), line) for line in lines
+        ]
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _unlink_sklearn_refs)

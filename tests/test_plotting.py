@@ -2,10 +2,23 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.dummy import DummyRegressor
+from sklearn.pipeline import Pipeline
 
-from sklarith.datasets import make_addition
-from sklarith.plotting import plot_error_surface
+from sklarith import (
+    ArithmeticMultiOutputClassifier,
+    AutoencoderTransformer,
+    MLPAdderRegressor,
+    PCAEncoder,
+)
+from sklarith.datasets import make_addition, make_arithmetic_pairs
+from sklarith.plotting import (
+    plot_error_surface,
+    plot_predicted_arithmetic,
+    plot_reconstructions,
+    plot_training_curves,
+)
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -73,3 +86,203 @@ def test_missing_matplotlib_is_reported_with_the_install_command(
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install 'sklarith\[plot\]'"):
         plot_error_surface(predicts_zero, max_sum=16)
+
+
+class _ConstantPairs(BaseEstimator):
+    """A model of pairs that always predicts the same results."""
+
+    def __init__(self, row):
+        self.row = row
+
+    def fit(self, X=None, y=None):
+        self.row_ = np.asarray(self.row)
+        return self
+
+    def predict(self, X):
+        return np.tile(self.row_, (len(X), 1))
+
+
+@pytest.fixture(scope="module")
+def pca(digits):
+    X_train, *_ = digits
+    return PCAEncoder(n_components=4, image_shape=(8, 8)).fit(X_train)
+
+
+@pytest.fixture(scope="module")
+def pair_classifier(digits):
+    """A tiny pipeline of pairs, fitted for two epochs."""
+    X_train, _, y_train, _ = digits
+    X, Y = make_arithmetic_pairs(X_train, y_train, n_pairs=300, random_state=0)
+    pipe = Pipeline(
+        [
+            ("enc", PCAEncoder(n_components=8, image_shape=(8, 8))),
+            (
+                "arith",
+                ArithmeticMultiOutputClassifier(
+                    hidden_layer_sizes=(16,), max_epochs=2, random_state=0
+                ),
+            ),
+        ]
+    )
+    return pipe.fit(X, Y), X, Y
+
+
+def test_reconstructions_show_originals_above_reconstructions(pca, digits):
+    images = digits[1][:3]
+    ax = plot_reconstructions(pca, images, n_images=3)
+    (picture,) = ax.get_images()
+    montage = np.asarray(picture.get_array())
+    reconstructed = pca.inverse_transform(pca.transform(images))
+    assert montage.shape == (8 + 1 + 8, 3 * 9 - 1)
+    for i in range(3):
+        columns = slice(9 * i, 9 * i + 8)
+        np.testing.assert_allclose(montage[:8, columns], images[i].reshape(8, 8))
+        np.testing.assert_allclose(
+            montage[9:, columns], reconstructed[i].reshape(8, 8), rtol=1e-6
+        )
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == ["original", "reconstructed"]
+
+
+def test_reconstructions_split_pairs_into_images(pca, pairs):
+    X = pairs[0]
+    ax = plot_reconstructions(pca, X[:2], n_images=3)
+    (picture,) = ax.get_images()
+    np.testing.assert_allclose(
+        np.asarray(picture.get_array())[:8, 18:26], X[1, :64].reshape(8, 8)
+    )
+
+
+def test_reconstructions_of_an_autoencoder(digits):
+    X_train, *_ = digits
+    encoder = AutoencoderTransformer(
+        n_components=4, image_shape=(8, 8), max_epochs=1, random_state=0
+    ).fit(X_train[:100])
+    ax = plot_reconstructions(encoder, X_train[:5], n_images=5)
+    assert np.asarray(ax.get_images()[0].get_array()).shape == (17, 44)
+
+
+def test_reconstructions_refuse_images_of_another_size(pca):
+    with pytest.raises(ValueError, match="whole number of the encoder's 8x8"):
+        plot_reconstructions(pca, np.zeros((2, 70)))
+
+
+def test_reconstructions_refuse_an_encoder_without_images():
+    regressor = DummyRegressor().fit(np.zeros((3, 2)), np.zeros(3))
+    regressor.inverse_transform = regressor.transform = lambda X: X
+    with pytest.raises(TypeError, match="needs an encoder of images"):
+        plot_reconstructions(regressor, np.zeros((2, 64)))
+
+
+def test_predicted_arithmetic_draws_one_panel_per_pair(pair_classifier):
+    pipe, X, Y = pair_classifier
+    axes = plot_predicted_arithmetic(pipe, X, Y, image_shape=(8, 8), n_rows=2)
+    assert axes.shape == (2, 4)
+    for i, ax in enumerate(axes.flat):
+        (picture,) = ax.get_images()
+        pair = np.asarray(picture.get_array())
+        np.testing.assert_allclose(pair[:, :8], X[i, :64].reshape(8, 8))
+        np.testing.assert_allclose(pair[:, 9:], X[i, 64:].reshape(8, 8))
+
+
+def test_wrong_predictions_have_red_titles_with_the_right_results(pairs):
+    X, Y = pairs[0][:3], pairs[1][:3].copy()
+    # Predicts 3 + 4 = 7, 3 × 4 = 12, 3 ≤ 4 for every pair.
+    model = _ConstantPairs([7, 0, 2, 1, 0]).fit()
+    Y.iloc[0] = [7, 0, 2, 1, 0]
+    Y.iloc[1] = [5, 1, 2, 1, 0]
+    Y.iloc[2] = [7, 0, 2, 1, 1]
+    axes = plot_predicted_arithmetic(model, X, Y, image_shape=(8, 8), n_rows=1)
+    titles = [ax.get_title() for ax in axes.flat[:3]]
+    colours = [ax.title.get_color() for ax in axes.flat[:3]]
+    assert titles == [
+        "a+b=7 a×b=12 a≤b",
+        "a+b=7 [15] a×b=12 a≤b",
+        "a+b=7 a×b=12 a≤b [a>b]",
+    ]
+    assert colours == ["black", "red", "red"]
+
+
+def test_predicted_arithmetic_without_truth_marks_nothing(pairs):
+    X = pairs[0]
+    model = _ConstantPairs([7, 0, 2, 1, 0]).fit()
+    axes = plot_predicted_arithmetic(model, X, image_shape=(8, 8), n_rows=1)
+    assert {ax.title.get_color() for ax in axes.flat} == {"black"}
+    assert axes[0, 0].get_title() == "a+b=7 a×b=12 a≤b"
+
+
+def test_predicted_arithmetic_names_other_targets_as_given(pairs):
+    model = _ConstantPairs([9, 3]).fit()
+    axes = plot_predicted_arithmetic(
+        model,
+        pairs[0],
+        image_shape=(8, 8),
+        n_rows=1,
+        n_cols=1,
+        target_names=["sum", "difference"],
+    )
+    assert axes[0, 0].get_title() == "a+b=9 difference=3"
+
+
+def test_predicted_arithmetic_hides_panels_without_a_pair(pairs):
+    model = _ConstantPairs([7, 0, 2, 1, 0]).fit()
+    axes = plot_predicted_arithmetic(model, pairs[0][:5], image_shape=(8, 8))
+    assert sum(bool(ax.get_images()) for ax in axes.flat) == 5
+
+
+def test_predicted_arithmetic_draws_on_the_axes_given(pairs):
+    _, given = plt.subplots(2, 2)
+    model = _ConstantPairs([7, 0, 2, 1, 0]).fit()
+    axes = plot_predicted_arithmetic(
+        model, pairs[0], image_shape=(8, 8), n_rows=2, n_cols=2, ax=given
+    )
+    assert all(a is b for a, b in zip(axes.flat, given.flat, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"image_shape": (28, 28)}, "pairs of 28x28 images have 1568"),
+        ({"image_shape": (8, 8), "target_names": ["sum"]}, "target_names names 1"),
+        ({"image_shape": (8, 8), "n_rows": 3, "ax": [None]}, "holds 1 Axes"),
+    ],
+)
+def test_predicted_arithmetic_refuses_inconsistent_input(pairs, kwargs, message):
+    model = _ConstantPairs([7, 0, 2, 1, 0]).fit()
+    with pytest.raises(ValueError, match=message):
+        plot_predicted_arithmetic(model, pairs[0], **kwargs)
+
+
+def test_predicted_arithmetic_refuses_truth_of_another_shape(pairs):
+    model = _ConstantPairs([7, 0, 2, 1, 0]).fit()
+    X, Y = pairs[0], pairs[1]
+    with pytest.raises(ValueError, match="predicts 5 results per pair"):
+        plot_predicted_arithmetic(model, X, Y.iloc[:, :2], image_shape=(8, 8))
+
+
+def test_training_curves_follow_the_history_of_a_pipeline(pair_classifier):
+    pipe = pair_classifier[0]
+    history = pipe[-1].history_
+    ax_loss, ax_accuracy = plot_training_curves(pipe)
+    lines = {line.get_label(): line for line in ax_loss.get_lines()}
+    np.testing.assert_allclose(lines["training loss"].get_xdata(), [1, 2])
+    np.testing.assert_allclose(
+        lines["training loss"].get_ydata(), history[:, "train_loss"]
+    )
+    np.testing.assert_allclose(
+        lines["validation loss"].get_ydata(), history[:, "valid_loss"]
+    )
+    (accuracy,) = ax_accuracy.get_lines()
+    np.testing.assert_allclose(accuracy.get_ydata(), history[:, "valid_acc"])
+
+
+def test_training_curves_without_validation_show_the_training_loss_only():
+    X, y = make_addition(100, max_sum=16, random_state=0)
+    adder = MLPAdderRegressor(max_epochs=3, early_stopping=False, random_state=0)
+    (ax,) = plot_training_curves(adder.fit(X, y))
+    assert [line.get_label() for line in ax.get_lines()] == ["training loss"]
+
+
+def test_training_curves_refuse_an_estimator_without_history(pca):
+    with pytest.raises(TypeError, match="PCAEncoder has none"):
+        plot_training_curves(pca)
