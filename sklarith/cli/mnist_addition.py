@@ -105,7 +105,7 @@ def run_one(data, autoencoder, n_digits, head, seed, max_epochs=None, verbose=0)
     return classifier.score(X_test, Y_test), seconds
 
 
-def reproduce(digits, heads, seeds, *, data="mnist", quick=False, verbose=0):
+def reproduce(digits, heads, seeds, *, data="mnist", quick=False, verbose=1):
     """Run every (seed, N, head) case, printing a line per run, then the table.
 
     Returns ``{(n_digits, head): [(accuracy, seconds), ...]}``; seconds
@@ -239,6 +239,9 @@ def add_parser(experiments):
     )
     parser.add_argument("--quick", action="store_true", help="2 epochs each")
     parser.add_argument(
-        "--verbose", type=int, default=0, help="1: per-epoch tables (default: 0)"
+        "--verbose",
+        type=int,
+        default=1,
+        help="0: a line per run only; 1: per-epoch tables too (default: 1)",
     )
     parser.set_defaults(func=run)
