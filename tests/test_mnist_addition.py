@@ -64,3 +64,19 @@ def test_table_gives_mean_and_spread_over_seeds():
 @pytest.mark.parametrize(("n_digits", "rows"), [(1, 256), (2, 128), (4, 64), (15, 17)])
 def test_batches_hold_about_512_images_whatever_n(n_digits, rows):
     assert mnist_addition.batch_size_for(n_digits) == rows
+
+
+def test_a_run_line_gives_the_accuracy_of_the_sum_and_of_its_digits(smoke_run):
+    line = next(line for line in smoke_run.splitlines() if line.startswith("N=2"))
+    assert "(digits of the sum: " in line
+
+
+def test_command_line_names_a_changed_schedule():
+    parser = cli.build_parser()
+    args = parser.parse_args(
+        ["reproduce", "mnist-addition", "--digits", "15", "--max-epochs", "75"]
+    )
+    assert mnist_addition.command_line(args) == (
+        "sklarith reproduce mnist-addition --digits 15 --heads arithmetic "
+        "--seeds 0 --max-epochs 75"
+    )
