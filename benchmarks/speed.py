@@ -39,7 +39,7 @@ import warnings
 
 import numpy as np
 import torch
-from sklearn.decomposition import PCA
+from compare_encoders import time_pca_fits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
@@ -166,17 +166,9 @@ def autoencoder_case(epochs, repeats, batch_size=128, lr=2e-3):
 
 def pca_case(repeats):
     images = fetch_mnist(subset="train").data
-    fits = {
-        "PCA(100).fit": lambda: PCA(n_components=100).fit(images),
-        "PCAEncoder(100).fit": lambda: PCAEncoder(n_components=100).fit(images),
-    }
-    for fit in fits.values():
-        fit()
-    times = {name: [] for name in fits}
-    for _ in range(repeats):
-        for name, fit in fits.items():
-            times[name].append(time_call(fit))
-    pca, ours = (float(np.median(t)) for t in times.values())
+    medians = time_pca_fits(images, repeats)
+    pca = medians["PCA(100).fit"]
+    ours = medians["PCAEncoder(n_components=100).fit"]
     print(
         f"| PCAEncoder vs PCA, fit on {len(images):,} images | {pca:.2f} s | "
         f"{ours:.2f} s | {ours / pca:.3f} |",

@@ -94,11 +94,11 @@ class IdentityAdderClassifier(
         or ``"cuda:<index>"``.
     mixed_precision : bool, default=False
         Run forward passes, in training and inference, under bfloat16
-        autocast: on GPUs with bfloat16 support (NVIDIA Ampere and later)
-        about twice the throughput of convolutions and matrix products, for
-        a small loss of precision. Weights, gradients and losses stay
-        float32, so no loss scaling is needed. It works on a CPU too, but
-        is rarely faster there.
+        autocast, for GPUs whose tensor cores compute in bfloat16 (NVIDIA
+        Ampere and later), at a small loss of precision. Weights, gradients
+        and losses stay float32, so no loss scaling is needed. It works on
+        a CPU too; whether it is faster there depends on the CPU. Not
+        benchmarked here (no GPU on the project's machines).
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split, the shuffling and
         the augmentation.
