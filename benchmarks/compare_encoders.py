@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from sklarith import ArithmeticMultiOutputClassifier, PCAEncoder
-from sklarith._base import distinct_rows
+from sklarith._distinct import distinct_rows
 from sklarith.cli.compare import (
     compare_features,
     compared_encoders,

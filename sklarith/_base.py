@@ -20,6 +20,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
 
+from ._distinct import distinct_rows
 from .metrics import reconstruction_bce
 
 #: Parameter constraints shared by every estimator, in scikit-learn's format.
@@ -113,117 +114,6 @@ def code_feature_names(n_images, n_components, stem):
         [f"image{i}_{stem}{j}" for i in range(n_images) for j in range(n_components)],
         dtype=object,
     )
-
-
-#: Rows of about this many bytes are scanned at a time, so that each chunk
-#: stays in the CPU cache while it is hashed and its range taken.
-_SCAN_CHUNK_BYTES = 1 << 19
-
-
-def _scan_rows(rows, chunk_size, return_range):
-    """A 64-bit hash of the bytes of each row of a C-contiguous 2-D array,
-    and, when ``return_range``, the array's minimum and maximum.
-
-    Each row's bytes are read as 64-bit words and summed with random odd
-    weights, modulo 2**64. Integer arithmetic is exact, so equal rows always
-    get equal hashes (unlike a floating-point projection, whose rounding may
-    depend on the row's position), and rows that differ in a single word never
-    share one. The hash and the range are taken chunk by chunk, in a single
-    pass over memory: on MNIST this costs a third of three separate passes.
-    """
-    n_rows = len(rows)
-    n_bytes = rows.shape[1] * rows.itemsize
-    n_words = -(-n_bytes // 8)
-    weights = np.random.default_rng(0).integers(
-        -(2**62), 2**62, size=n_words, dtype=np.int64
-    )
-    weights |= 1
-    hashes = np.empty(n_rows, dtype=np.int64)
-    lows, highs = [], []
-    as_bytes = rows.view(np.uint8).reshape(n_rows, n_bytes)
-    padded = None
-    if n_bytes < 8 * n_words:
-        padded = np.zeros((min(chunk_size, n_rows), 8 * n_words), dtype=np.uint8)
-    for start in range(0, n_rows, chunk_size):
-        stop = min(start + chunk_size, n_rows)
-        if return_range:
-            lows.append(rows[start:stop].min())
-            highs.append(rows[start:stop].max())
-        if padded is None:
-            words = as_bytes[start:stop].view(np.int64)
-        else:
-            padded[: stop - start, :n_bytes] = as_bytes[start:stop]
-            words = padded[: stop - start].view(np.int64)
-        np.einsum("ij,j->i", words, weights, out=hashes[start:stop])
-    if return_range:
-        return hashes, (np.min(lows), np.max(highs))
-    return hashes, None
-
-
-def _rows_equal_their_first_occurrence(rows, first, inverse, chunk_size):
-    """Whether every row has the same bytes as the first row of its hash.
-
-    The rows are compared as 64-bit words where their width allows, chunk by
-    chunk in order, against a compact copy of the first occurrences: one
-    sequential pass over ``rows`` rather than two scattered gathers.
-    """
-    n_bytes = rows.shape[1] * rows.itemsize
-    word = np.int64 if n_bytes % 8 == 0 else np.uint8
-    words = rows.view(np.uint8).reshape(len(rows), n_bytes).view(word)
-    representatives = words[first]
-    for start in range(0, len(rows), chunk_size):
-        stop = start + chunk_size
-        if not np.array_equal(words[start:stop], representatives[inverse[start:stop]]):
-            return False
-    return True
-
-
-def distinct_rows(array, chunk_size=None, return_range=False):
-    """Find the distinct rows of a 2-D array.
-
-    Pair rows repeat the same images many times (a million pairs drawn from
-    60,000 images), so the encoders fit and encode each distinct image once.
-    Rows are grouped by a 64-bit hash of their bytes, which costs less than a
-    tenth of a PCA fit on MNIST; rows that share a hash are then compared in
-    full, so that the result is exact.
-
-    Parameters
-    ----------
-    array : ndarray of shape (n_rows, n_columns)
-    chunk_size : int, default=None
-        Rows scanned and compared at a time; by default, about 512 KiB.
-    return_range : bool, default=False
-        Also return the minimum and maximum of ``array``, taken in the same
-        pass over memory as the hashes (NaN when ``array`` holds a NaN).
-
-    Returns
-    -------
-    first : ndarray of shape (n_distinct,)
-        Index of the first occurrence of each distinct row, in order.
-    inverse : ndarray of shape (n_rows,)
-        ``array[first][inverse]`` equals ``array``.
-    (minimum, maximum) : tuple of scalars
-        Only when ``return_range``.
-    """
-    rows = np.ascontiguousarray(array)
-    if chunk_size is None:
-        chunk_size = max(1, _SCAN_CHUNK_BYTES // max(1, rows[:1].nbytes))
-    keys, value_range = _scan_rows(rows, chunk_size, return_range)
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    if len(first) == len(rows):
-        first, inverse = np.arange(len(rows)), np.arange(len(rows))
-    else:
-        if not _rows_equal_their_first_occurrence(rows, first, inverse, chunk_size):
-            # Different rows with the same hash: group them by their whole bytes.
-            keys = rows.view(np.dtype((np.void, rows.shape[1] * rows.itemsize)))
-            _, first, inverse = np.unique(
-                keys.ravel(), return_index=True, return_inverse=True
-            )
-        order = np.argsort(first)
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        first, inverse = first[order], rank[inverse.ravel()]
-    return (first, inverse, value_range) if return_range else (first, inverse)
 
 
 def to_tensor(array, dtype=torch.float32):
@@ -609,13 +499,16 @@ class ImageEncoderMixin(TransformerMixin):
     side by side; each image is encoded on its own and the codes are
     concatenated in the same order. The pixel range is learnt at fit, so the
     encoders accept pixels in any range. Subclasses implement
-    ``_encode_images`` and ``_decode_codes`` on pixels scaled to [0, 1].
+    ``_fit_distinct_images`` (called after ``_validate_params`` and
+    ``_validate_fit_images``), and ``_encode_images`` and ``_decode_codes``
+    on pixels scaled to [0, 1].
     """
 
     _code_stem = "code"
 
     def _validate_fit_images(self, X):
-        """Validate ``X`` at fit and return its distinct images, flattened.
+        """Validate ``X`` at fit; return its distinct images, flattened, and
+        for each image of ``X`` the index of its distinct image.
 
         Each distinct image counts once, however many rows repeat it, so a
         fit on a million pairs costs what a fit on their images costs.
@@ -627,14 +520,45 @@ class ImageEncoderMixin(TransformerMixin):
         n_pixels = self.image_shape_[0] * self.image_shape_[1]
         count_images_per_row(X.shape[1], self.image_shape_, type(self).__name__)
         images = X.reshape(-1, n_pixels)
-        first, _, (low, high) = distinct_rows(images, return_range=True)
+        first, inverse, (low, high) = distinct_rows(images, return_range=True)
         if not (np.isfinite(low) and np.isfinite(high)):
             assert_all_finite(X, estimator_name=type(self).__name__, input_name="X")
         self.data_min_ = float(low)
         self.data_max_ = float(high)
-        return images[first] if len(first) < len(images) else images
+        distinct = images[first] if len(first) < len(images) else images
+        return distinct, inverse
 
-    def _validate_transform_images(self, X):
+    def fit_transform(self, X, y=None):
+        """Fit the encoder on ``X``, then encode ``X``.
+
+        The same as ``fit(X).transform(X)``, but the distinct images are
+        found once: in a Pipeline fitted on a million pairs, this saves a
+        second pass over the pixels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, k * height * width)
+            Rows of ``k`` flattened images.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, k * n_components)
+            float32 codes, image by image.
+        """
+        self._validate_params()
+        images, inverse = self._validate_fit_images(X)
+        self._fit_distinct_images(images)
+        n_rows = len(inverse) * images.shape[1] // self.n_features_in_
+        return self._encode_distinct(images, inverse).reshape(n_rows, -1)
+
+    def _encode_distinct(self, distinct, inverse):
+        """Codes of every image, from its distinct image's code."""
+        codes = self._encode_images(distinct)
+        return codes if len(distinct) == len(inverse) else codes[inverse]
+
+    def _validate_transform_images(self, X, ensure_all_finite=True):
         """Validate ``X`` after fit; return its images and the row count.
 
         A row may hold a different number of images than at fit (an encoder
@@ -642,10 +566,11 @@ class ImageEncoderMixin(TransformerMixin):
         size seen at fit.
         """
         shape = getattr(X, "shape", ())
+        options = {"dtype": np.float32, "ensure_all_finite": ensure_all_finite}
         if len(shape) == 2 and shape[1] != self.n_features_in_:
-            X = check_array(X, dtype=np.float32, input_name="X")
+            X = check_array(X, input_name="X", **options)
         else:
-            X = validate_data(self, X, reset=False, dtype=np.float32)
+            X = validate_data(self, X, reset=False, **options)
         count_images_per_row(
             X.shape[1], self.image_shape_, type(self).__name__, self.n_features_in_
         )
@@ -681,12 +606,17 @@ class ImageEncoderMixin(TransformerMixin):
             float32 codes, image by image.
         """
         check_is_fitted(self)
-        images, n_rows = self._validate_transform_images(X)
-        first, inverse = distinct_rows(images)
-        if len(first) == len(images):
-            return self._encode_images(images).reshape(n_rows, -1)
-        codes = self._encode_images(images[first])
-        return codes[inverse].reshape(n_rows, -1)
+        images, n_rows = self._validate_transform_images(X, ensure_all_finite=False)
+        # As at fit, NaN and infinity are caught in the pass that finds the
+        # distinct images: on a million pairs a separate scan costs a fifth
+        # of the transform.
+        first, inverse, (low, high) = distinct_rows(images, return_range=True)
+        if not (np.isfinite(low) and np.isfinite(high)):
+            assert_all_finite(
+                images, estimator_name=type(self).__name__, input_name="X"
+            )
+        distinct = images[first] if len(first) < len(images) else images
+        return self._encode_distinct(distinct, inverse).reshape(n_rows, -1)
 
     def inverse_transform(self, X):
         """Reconstruct pixels, in the range seen at fit, from codes.

@@ -171,6 +171,10 @@ class AutoencoderTransformer(
         self : AutoencoderTransformer
         """
         self._validate_params()
+        images, _ = self._validate_fit_images(X)
+        return self._fit_distinct_images(images)
+
+    def _fit_distinct_images(self, images):
         if not self.channels or not all(
             isinstance(c, numbers.Integral) and c >= 1 for c in self.channels
         ):
@@ -179,7 +183,6 @@ class AutoencoderTransformer(
                 f"{self.channels!r}."
             )
         self.device_ = resolve_device(self.device)
-        images = self._validate_fit_images(X)
         check_enough_samples(len(images), self, "distinct images")
         seed = torch_seed(self.random_state)
         scaled = to_tensor(self._scale_pixels(images))

@@ -131,7 +131,10 @@ class PCAEncoder(ImageEncoderMixin, TransformerMixin, BaseEstimator):
         self : PCAEncoder
         """
         self._validate_params()
-        images = self._validate_fit_images(X)
+        images, _ = self._validate_fit_images(X)
+        return self._fit_distinct_images(images)
+
+    def _fit_distinct_images(self, images):
         self._check_n_components(len(images))
         # Pixels already in [0, 1] need no scaling: skip a copy of the images.
         if self._pixel_range() != (0.0, 1.0):

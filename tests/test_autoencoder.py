@@ -5,7 +5,8 @@ import torch
 from sklearn.exceptions import NotFittedError
 
 from sklarith import AutoencoderTransformer
-from sklarith._base import InMemoryDataset, distinct_rows, to_tensor
+from sklarith._base import InMemoryDataset, to_tensor
+from sklarith._distinct import distinct_rows
 from sklarith.metrics import reconstruction_bce
 
 
@@ -102,17 +103,6 @@ def test_fit_on_pairs_trains_on_each_distinct_image_once(digits):
     encoder = small_autoencoder(early_stopping=False, max_epochs=1, batch_size=10)
     encoder.fit(pairs)
     assert encoder.history_[-1, "train_batch_count"] == 5
-
-
-def test_distinct_rows_maps_every_row_to_its_first_occurrence():
-    rng = np.random.RandomState(0)
-    base = rng.rand(30, 12).astype(np.float32)
-    rows = base[rng.randint(30, size=500)]
-    rows[7, 3] = np.nextafter(rows[7, 3], np.float32(2))
-    first, inverse = distinct_rows(rows)
-    np.testing.assert_array_equal(rows[first][inverse], rows)
-    assert len(first) == len(np.unique(rows, axis=0))
-    assert np.all(np.diff(first) > 0)
 
 
 def test_28x28_images_and_odd_sizes_round_trip(rng):

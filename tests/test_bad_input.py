@@ -94,6 +94,7 @@ _ENCODER_TABLE = [
     ("fit-0-rows", "fit", _IMAGES[:0], None, ValueError, "0 sample"),
     ("fit-row-length", "fit", _IMAGES[:, :3], None, ValueError, "whole number of 2x2"),
     ("fit-ragged", "fit", _ragged(_IMAGES), None, ValueError, "inhomogeneous"),
+    *_x_cases("fit_transform", _IMAGES),
     *_x_cases("transform", _IMAGES),
     ("transform-strings", "transform", _strings(_IMAGES), None, ValueError, "string"),
     ("transform-0-rows", "transform", _IMAGES[:0], None, ValueError, "0 sample"),
@@ -159,7 +160,7 @@ def fitted_encoders():
 )
 def test_autoencoder_refuses_bad_input(fitted_encoders, method, X, y, error, fragment):
     model = fitted_encoders["autoencoder"]
-    if method == "fit" or error is NotFittedError:
+    if method.startswith("fit") or error is NotFittedError:
         model = clone(model)
     _check(model, method, X, y, error, fragment)
 
@@ -183,7 +184,7 @@ def test_autoencoder_refuses_bad_input(fitted_encoders, method, X, y, error, fra
 )
 def test_pca_encoder_refuses_bad_input(fitted_encoders, method, X, y, error, fragment):
     model = fitted_encoders["pca"]
-    if method == "fit" or error is NotFittedError:
+    if method.startswith("fit") or error is NotFittedError:
         model = clone(model)
     _check(model, method, X, y, error, fragment)
 
@@ -475,7 +476,7 @@ def test_identity_adder_refuses_bad_input(
     fitted_identity_adder, method, X, y, error, fragment
 ):
     model = fitted_identity_adder
-    if method == "fit" or error is NotFittedError:
+    if method.startswith("fit") or error is NotFittedError:
         model = clone(model)
     _check(model, method, X, y, error, fragment)
 
@@ -595,6 +596,6 @@ def fitted_adder():
 )
 def test_adder_refuses_bad_input(fitted_adder, method, X, y, error, fragment):
     model = fitted_adder
-    if method == "fit" or error is NotFittedError:
+    if method.startswith("fit") or error is NotFittedError:
         model = clone(model)
     _check(model, method, X, y, error, fragment)

@@ -9,7 +9,6 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer, PCAEncoder
-from sklarith._base import distinct_rows
 from sklarith.metrics import reconstruction_bce, reconstruction_mse
 
 
@@ -217,23 +216,6 @@ def test_classifier_fits_an_unfitted_pca_encoder_first(pairs):
     ).fit(X, Y)
     assert hasattr(clf.encoder_, "pca_")
     assert not hasattr(encoder, "pca_")
-
-
-def test_distinct_rows_separates_rows_whose_hashes_collide():
-    # Flipping the sign of the upper float32 of two 64-bit words changes
-    # both words by 2**63, which the hash weights cancel modulo 2**64.
-    rows = np.array([[1, 2, 3, 4], [1, -2, 3, -4], [1, 2, 3, 4]], dtype=np.float32)
-    first, inverse = distinct_rows(rows)
-    np.testing.assert_array_equal(first, [0, 1])
-    np.testing.assert_array_equal(inverse, [0, 1, 0])
-
-
-def test_distinct_rows_of_rows_not_a_whole_number_of_words(rng):
-    base = rng.rand(20, 3).astype(np.float32)
-    rows = base[rng.randint(20, size=300)]
-    first, inverse = distinct_rows(rows, chunk_size=64)
-    np.testing.assert_array_equal(rows[first][inverse], rows)
-    assert len(first) == len(np.unique(rows, axis=0))
 
 
 @pytest.mark.parametrize(

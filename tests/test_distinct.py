@@ -1,0 +1,91 @@
+"""Finding distinct rows: exact, in first-occurrence order, on any threads."""
+
+import numpy as np
+import pytest
+import torch
+
+from sklarith import AutoencoderTransformer, PCAEncoder
+from sklarith._distinct import distinct_rows
+
+
+def test_distinct_rows_maps_every_row_to_its_first_occurrence():
+    rng = np.random.RandomState(0)
+    base = rng.rand(30, 12).astype(np.float32)
+    rows = base[rng.randint(30, size=500)]
+    rows[7, 3] = np.nextafter(rows[7, 3], np.float32(2))
+    first, inverse = distinct_rows(rows)
+    np.testing.assert_array_equal(rows[first][inverse], rows)
+    assert len(first) == len(np.unique(rows, axis=0))
+    assert np.all(np.diff(first) > 0)
+
+
+def test_distinct_rows_separates_rows_whose_hashes_collide():
+    # Flipping the sign of the upper float32 of two 64-bit words changes
+    # both words by 2**63, which the hash weights cancel modulo 2**64.
+    rows = np.array([[1, 2, 3, 4], [1, -2, 3, -4], [1, 2, 3, 4]], dtype=np.float32)
+    first, inverse = distinct_rows(rows)
+    np.testing.assert_array_equal(first, [0, 1])
+    np.testing.assert_array_equal(inverse, [0, 1, 0])
+
+
+def test_distinct_rows_of_rows_not_a_whole_number_of_words(rng):
+    base = rng.rand(20, 3).astype(np.float32)
+    rows = base[rng.randint(20, size=300)]
+    first, inverse = distinct_rows(rows, chunk_size=64)
+    np.testing.assert_array_equal(rows[first][inverse], rows)
+    assert len(first) == len(np.unique(rows, axis=0))
+
+
+def test_all_distinct_rows_map_to_themselves(rng):
+    rows = rng.rand(50, 6).astype(np.float32)
+    first, inverse = distinct_rows(rows)
+    np.testing.assert_array_equal(first, np.arange(50))
+    np.testing.assert_array_equal(inverse, np.arange(50))
+
+
+def test_the_range_is_taken_with_the_rows(rng):
+    rows = rng.rand(40, 5).astype(np.float32)
+    _, _, (low, high) = distinct_rows(rows, chunk_size=7, return_range=True)
+    assert (low, high) == (rows.min(), rows.max())
+    rows[33, 2] = np.nan
+    _, _, (low, high) = distinct_rows(rows, chunk_size=7, return_range=True)
+    assert np.isnan(low)
+    assert np.isnan(high)
+
+
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_the_result_does_not_depend_on_the_number_of_threads(rng, n_threads):
+    base = rng.rand(25, 8).astype(np.float32)
+    rows = base[rng.randint(25, size=1000)]
+    expected = distinct_rows(rows, chunk_size=16)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        result = distinct_rows(rows, chunk_size=16)
+    finally:
+        torch.set_num_threads(previous)
+    for got, want in zip(result, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    "encoder",
+    [
+        PCAEncoder(n_components=3, image_shape=(2, 2)),
+        AutoencoderTransformer(
+            n_components=3,
+            image_shape=(2, 2),
+            channels=(2,),
+            max_epochs=1,
+            early_stopping=False,
+            random_state=0,
+        ),
+    ],
+    ids=["PCAEncoder", "AutoencoderTransformer"],
+)
+def test_fit_transform_of_repeated_pairs_equals_fit_then_transform(rng, encoder):
+    images = rng.rand(40, 4).astype(np.float32)
+    pairs = np.hstack([images[rng.randint(40, size=300)] for _ in range(2)])
+    codes = encoder.fit_transform(pairs)
+    assert codes.shape == (300, 6)
+    np.testing.assert_array_equal(codes, encoder.transform(pairs))
