@@ -23,7 +23,6 @@ def fit_counts(monkeypatch):
     """Count the fits of each encoder class, cached ones excepted."""
     counts = collections.Counter()
     for cls in (AutoencoderTransformer, PCAEncoder):
-
         # Both fit and fit_transform (a Pipeline's call) train here.
         def counting_fit(self, images, _fit=cls._fit_distinct_images):
             counts[type(self).__name__] += 1
