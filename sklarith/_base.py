@@ -550,7 +550,8 @@ class ImageEncoderMixin(TransformerMixin):
         self._validate_params()
         images, inverse = self._validate_fit_images(X)
         self._fit_distinct_images(images)
-        n_rows = len(inverse) * images.shape[1] // self.n_features_in_
+        images_per_row = self.n_features_in_ // images.shape[1]
+        n_rows = len(inverse) // images_per_row
         return self._encode_distinct(images, inverse).reshape(n_rows, -1)
 
     def _encode_distinct(self, distinct, inverse):
