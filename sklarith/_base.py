@@ -142,13 +142,30 @@ class InMemoryDataset(torch.utils.data.Dataset):
         return self.X[index], None if self.y is None else self.y[index]
 
 
+#: Training data move onto a CUDA device once, at the start of a fit, when
+#: they take at most this share of its free memory; otherwise each batch is
+#: pinned and copied as it is served.
+_DEVICE_MEMORY_SHARE = 0.5
+
+
+def _is_cuda(device):
+    return torch.device(device).type == "cuda"
+
+
+def _fits_on_device(n_bytes, device):
+    free, _ = torch.cuda.mem_get_info(torch.device(device))
+    return n_bytes <= _DEVICE_MEMORY_SHARE * free
+
+
 class BatchIterator:
     """Iterate over an :class:`InMemoryDataset` (or a ``Subset`` of one, as made
     by skorch's ``ValidSplit``) in batches, by slicing its tensors.
 
     When ``shuffle`` is true, one permutation is drawn per epoch from torch's
     global generator, which the estimators seed from ``random_state``. On a
-    CUDA ``device`` each batch is pinned and copied without blocking.
+    CUDA ``device`` the rows are copied onto the device once, when they take
+    at most half of its free memory, and sliced there; otherwise each batch
+    is pinned and copied without blocking.
     """
 
     def __init__(self, dataset, batch_size, shuffle=False, device="cpu"):
@@ -156,28 +173,54 @@ class BatchIterator:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.device = device
+        self._on_device = None
 
     def __len__(self):
         return math.ceil(len(self.dataset) / self.batch_size)
+
+    def _rows_on_device(self):
+        """``(X, y)`` of this iterator's rows on the CUDA device, or ``None``
+        when they would take too much of its memory; decided once."""
+        if self._on_device is None:
+            dataset, rows = self.dataset, slice(None)
+            if isinstance(dataset, torch.utils.data.Subset):
+                dataset, rows = dataset.dataset, torch.as_tensor(dataset.indices)
+            X, y = dataset.X, dataset.y
+            n_bytes = len(self.dataset) * X[:1].nbytes
+            if y is not None and y is not X:
+                n_bytes += len(self.dataset) * y[:1].nbytes
+            self._on_device = False
+            if _fits_on_device(n_bytes, self.device):
+                X_device = X[rows].to(self.device)
+                y_device = None if y is None else y[rows].to(self.device)
+                # An autoencoder's target is its input: one copy serves both.
+                self._on_device = (X_device, X_device if y is X else y_device)
+        return self._on_device or None
 
     def __iter__(self):
         dataset, indices = self.dataset, None
         if isinstance(dataset, torch.utils.data.Subset):
             dataset, indices = dataset.dataset, torch.as_tensor(dataset.indices)
+        X, y = dataset.X, dataset.y
+        to_cuda = _is_cuda(self.device)
+        on_device = self._rows_on_device() if to_cuda else None
+        if on_device is not None:
+            (X, y), indices = on_device, None
         n_samples = len(self.dataset)
-        order = torch.randperm(n_samples) if self.shuffle else None
-        to_cuda = torch.device(self.device).type == "cuda"
+        # The permutation is drawn on the CPU, so that a seed gives the same
+        # batches on every device.
+        order = torch.randperm(n_samples).to(X.device) if self.shuffle else None
         for start in range(0, n_samples, self.batch_size):
             stop = min(start + self.batch_size, n_samples)
             rows = slice(start, stop) if order is None else order[start:stop]
             if indices is not None:
                 rows = indices[rows]
-            X = dataset.X[rows]
-            y = None if dataset.y is None else dataset.y[rows]
+            X_batch = X[rows]
+            y_batch = None if y is None else y[rows]
             if to_cuda:
-                X = _to_cuda(X, self.device)
-                y = None if y is None else _to_cuda(y, self.device)
-            yield X, y
+                X_batch = _to_cuda(X_batch, self.device)
+                y_batch = None if y_batch is None else _to_cuda(y_batch, self.device)
+            yield X_batch, y_batch
 
 
 def _to_cuda(tensor, device):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from sklarith import _base
 from sklarith._base import (
     BatchIterator,
     InMemoryDataset,
@@ -58,6 +59,59 @@ def test_a_subset_is_served_by_its_indices():
     (x, y), *_ = BatchIterator(subset, batch_size=8)
     assert x.ravel().tolist() == [7.0, 2.0, 5.0]
     assert y.ravel().tolist() == [7.0, 2.0, 5.0]
+
+
+@pytest.fixture
+def simulated_cuda(monkeypatch):
+    """Make the iterator take its CUDA path on the CPU: copies onto the
+    "device" are CPU copies, and per-batch copies are counted."""
+    per_batch_copies = []
+
+    def count_copy(tensor, device):
+        per_batch_copies.append(len(tensor))
+        return tensor
+
+    monkeypatch.setattr(_base, "_is_cuda", lambda device: True)
+    monkeypatch.setattr(_base, "_to_cuda", count_copy)
+    return per_batch_copies
+
+
+def test_on_cuda_rows_that_fit_move_to_the_device_once(simulated_cuda, monkeypatch):
+    monkeypatch.setattr(_base, "_fits_on_device", lambda n_bytes, device: True)
+    X = torch.arange(10.0).reshape(10, 1)
+    subset = torch.utils.data.Subset(InMemoryDataset(X, X * 2), [7, 2, 5, 9])
+    iterator = BatchIterator(subset, batch_size=3, shuffle=True)
+    epochs = [torch.cat([x for x, _ in iterator]).ravel() for _ in range(2)]
+    on_device = iterator._rows_on_device()
+    assert iterator._rows_on_device() is on_device
+    assert on_device[0].ravel().tolist() == [7.0, 2.0, 5.0, 9.0]
+    assert on_device[1].ravel().tolist() == [14.0, 4.0, 10.0, 18.0]
+    assert all(sorted(epoch.tolist()) == [2.0, 5.0, 7.0, 9.0] for epoch in epochs)
+
+
+def test_on_cuda_rows_that_do_not_fit_are_copied_batch_by_batch(
+    simulated_cuda, monkeypatch
+):
+    monkeypatch.setattr(_base, "_fits_on_device", lambda n_bytes, device: False)
+    X = torch.arange(10.0).reshape(10, 1)
+    batches = list(BatchIterator(InMemoryDataset(X, X * 2), batch_size=4))
+    torch.testing.assert_close(torch.cat([x for x, _ in batches]), X)
+    assert simulated_cuda == [4, 4, 4, 4, 2, 2]
+
+
+def test_an_autoencoder_target_shares_the_device_copy_of_its_input(
+    simulated_cuda, monkeypatch
+):
+    monkeypatch.setattr(_base, "_fits_on_device", lambda n_bytes, device: True)
+    X = torch.arange(10.0).reshape(5, 2)
+    X_device, y_device = BatchIterator(InMemoryDataset(X, X), 2)._rows_on_device()
+    assert y_device is X_device
+
+
+def test_rows_fit_on_the_device_up_to_half_its_free_memory(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (1000, 4000))
+    assert _base._fits_on_device(500, "cuda")
+    assert not _base._fits_on_device(501, "cuda")
 
 
 def test_an_iterator_knows_its_number_of_batches():
