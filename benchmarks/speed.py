@@ -29,8 +29,12 @@ data, printed as ratios (1 means sklarith costs nothing extra):
   and frozen, each in a child process: wall time and peak memory of the whole
   experiment.
 
+Training runs on ``--device`` (by default CUDA when available, else the CPU),
+the plain loop with its data and module there too, so that on a GPU machine
+the same command compares the two on the GPU.
+
 Run:  python benchmarks/speed.py [--only throughput pca adder dedupe seed-000]
-      [--epochs 2] [--repeats 5]
+      [--epochs 2] [--repeats 5] [--device auto]
 """
 
 import argparse
@@ -51,6 +55,7 @@ from sklarith import (
     MLPAdderRegressor,
     PCAEncoder,
 )
+from sklarith._base import resolve_device
 from sklarith._distinct import distinct_rows
 from sklarith.datasets import fetch_mnist, make_addition, make_arithmetic_pairs
 from sklarith.metrics import rounded_accuracy
@@ -130,7 +135,7 @@ def compare(name, estimator, X, y, run_loop, epochs, repeats):
     )
 
 
-def classifier_case(epochs, repeats, batch_size=256, lr=1e-3):
+def classifier_case(epochs, repeats, device, batch_size=256, lr=1e-3):
     rng = np.random.RandomState(0)
     X = rng.standard_normal((100_000, 200)).astype(np.float32)
     Y = np.stack([rng.randint(k, size=len(X)) for k in N_CLASSES], axis=1)
@@ -139,14 +144,14 @@ def classifier_case(epochs, repeats, batch_size=256, lr=1e-3):
         batch_size=batch_size,
         lr=lr,
         early_stopping=False,
-        device="cpu",
+        device=device,
         random_state=0,
     )
-    X_tensor, Y_tensor = torch.from_numpy(X), torch.from_numpy(Y)
+    X_tensor, Y_tensor = torch.from_numpy(X).to(device), torch.from_numpy(Y).to(device)
 
     def run_loop():
         torch.manual_seed(0)
-        module = MultiHeadMLP(200, N_CLASSES)
+        module = MultiHeadMLP(200, N_CLASSES).to(device)
         return plain_loop(
             module,
             MultiHeadCrossEntropy(N_CLASSES),
@@ -168,22 +173,22 @@ def classifier_case(epochs, repeats, batch_size=256, lr=1e-3):
     )
 
 
-def autoencoder_case(epochs, repeats, batch_size=128, lr=2e-3):
+def autoencoder_case(epochs, repeats, device, batch_size=128, lr=2e-3):
     X = fetch_mnist(subset="train").data
     estimator = AutoencoderTransformer(
         max_epochs=epochs,
         batch_size=batch_size,
         lr=lr,
         early_stopping=False,
-        device="cpu",
+        device=device,
         random_state=0,
     )
-    X_tensor = torch.from_numpy(X)
+    X_tensor = torch.from_numpy(X).to(device)
 
     def run_loop():
         torch.manual_seed(0)
         return plain_loop(
-            ConvAutoencoder(),
+            ConvAutoencoder().to(device),
             torch.nn.BCEWithLogitsLoss(),
             X_tensor,
             X_tensor,
@@ -309,9 +314,13 @@ def main():
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--dedupe-epochs", type=int, default=2)
+    parser.add_argument(
+        "--device", default="auto", help="'auto' (CUDA when available), 'cpu', 'cuda'"
+    )
     args = parser.parse_args()
+    device = resolve_device(args.device)
     print(header("python benchmarks/speed.py " + " ".join(sys.argv[1:])))
-    print(f"torch threads: {torch.get_num_threads()}\n")
+    print(f"torch threads: {torch.get_num_threads()}, training device: {device}\n")
     if "throughput" in args.only:
         warm_up()
         print(
@@ -319,8 +328,8 @@ def main():
             "| rate | ratio, epochs (range) | ratio, whole fit (range) |"
         )
         print("|---|---|---|---|---|---|---|")
-        classifier_case(args.epochs, args.repeats)
-        autoencoder_case(args.epochs, args.repeats)
+        classifier_case(args.epochs, args.repeats, device)
+        autoencoder_case(args.epochs, args.repeats, device)
         print()
     if {"pca", "adder", "dedupe"} & set(args.only):
         print("| measurement | reference | sklarith | ratio |")
