@@ -178,13 +178,19 @@ class BatchIterator:
     def __len__(self):
         return math.ceil(len(self.dataset) / self.batch_size)
 
+    def _source(self):
+        """The :class:`InMemoryDataset` behind this iterator, and the indices
+        of the rows it serves (``None``: all of them)."""
+        if isinstance(self.dataset, torch.utils.data.Subset):
+            return self.dataset.dataset, torch.as_tensor(self.dataset.indices)
+        return self.dataset, None
+
     def _rows_on_device(self):
         """``(X, y)`` of this iterator's rows on the CUDA device, or ``None``
         when they would take too much of its memory; decided once."""
         if self._on_device is None:
-            dataset, rows = self.dataset, slice(None)
-            if isinstance(dataset, torch.utils.data.Subset):
-                dataset, rows = dataset.dataset, torch.as_tensor(dataset.indices)
+            dataset, rows = self._source()
+            rows = slice(None) if rows is None else rows
             X, y = dataset.X, dataset.y
             n_bytes = len(self.dataset) * X[:1].nbytes
             if y is not None and y is not X:
@@ -198,9 +204,7 @@ class BatchIterator:
         return self._on_device or None
 
     def __iter__(self):
-        dataset, indices = self.dataset, None
-        if isinstance(dataset, torch.utils.data.Subset):
-            dataset, indices = dataset.dataset, torch.as_tensor(dataset.indices)
+        dataset, indices = self._source()
         X, y = dataset.X, dataset.y
         to_cuda = _is_cuda(self.device)
         on_device = self._rows_on_device() if to_cuda else None
@@ -556,20 +560,33 @@ class ImageEncoderMixin(TransformerMixin):
         Each distinct image counts once, however many rows repeat it, so a
         fit on a million pairs costs what a fit on their images costs.
         """
-        # NaN and infinity are caught by the range, taken in the same pass
-        # over the pixels as the search for distinct images.
+        # NaN and infinity are caught with the distinct images.
         X = validate_data(self, X, dtype=np.float32, ensure_all_finite=False)
         self.image_shape_ = check_image_shape(self.image_shape)
         n_pixels = self.image_shape_[0] * self.image_shape_[1]
         count_images_per_row(X.shape[1], self.image_shape_, type(self).__name__)
-        images = X.reshape(-1, n_pixels)
-        first, inverse, (low, high) = distinct_rows(images, return_range=True)
-        if not (np.isfinite(low) and np.isfinite(high)):
-            assert_all_finite(X, estimator_name=type(self).__name__, input_name="X")
+        distinct, inverse, (low, high) = self._find_distinct_images(
+            X.reshape(-1, n_pixels)
+        )
         self.data_min_ = float(low)
         self.data_max_ = float(high)
-        distinct = images[first] if len(first) < len(images) else images
         return distinct, inverse
+
+    def _find_distinct_images(self, images):
+        """The distinct images of ``images``, for each image the index of its
+        distinct image, and the pixels' ``(minimum, maximum)``.
+
+        NaN and infinity are refused here: the range, taken in the same pass
+        over the pixels as the search, reveals them, where a separate scan
+        would add a fifth to a transform of a million pairs.
+        """
+        first, inverse, (low, high) = distinct_rows(images, return_range=True)
+        if not (np.isfinite(low) and np.isfinite(high)):
+            assert_all_finite(
+                images, estimator_name=type(self).__name__, input_name="X"
+            )
+        distinct = images[first] if len(first) < len(images) else images
+        return distinct, inverse, (low, high)
 
     def fit_transform(self, X, y=None):
         """Fit the encoder on ``X``, then encode ``X``.
@@ -650,16 +667,9 @@ class ImageEncoderMixin(TransformerMixin):
             float32 codes, image by image.
         """
         check_is_fitted(self)
+        # NaN and infinity are caught with the distinct images.
         images, n_rows = self._validate_transform_images(X, ensure_all_finite=False)
-        # As at fit, NaN and infinity are caught in the pass that finds the
-        # distinct images: on a million pairs a separate scan costs a fifth
-        # of the transform.
-        first, inverse, (low, high) = distinct_rows(images, return_range=True)
-        if not (np.isfinite(low) and np.isfinite(high)):
-            assert_all_finite(
-                images, estimator_name=type(self).__name__, input_name="X"
-            )
-        distinct = images[first] if len(first) < len(images) else images
+        distinct, inverse, _ = self._find_distinct_images(images)
         return self._encode_distinct(distinct, inverse).reshape(n_rows, -1)
 
     def inverse_transform(self, X):

@@ -87,6 +87,10 @@ def test_on_cuda_rows_that_fit_move_to_the_device_once(simulated_cuda, monkeypat
     assert on_device[0].ravel().tolist() == [7.0, 2.0, 5.0, 9.0]
     assert on_device[1].ravel().tolist() == [14.0, 4.0, 10.0, 18.0]
     assert all(sorted(epoch.tolist()) == [2.0, 5.0, 7.0, 9.0] for epoch in epochs)
+    # Batches are sliced from the device copy, not from the dataset.
+    on_device[0].zero_()
+    assert torch.cat([x for x, _ in iterator]).ravel().tolist() == [0.0] * 4
+    assert simulated_cuda == [3, 3, 1, 1] * 3
 
 
 def test_on_cuda_rows_that_do_not_fit_are_copied_batch_by_batch(

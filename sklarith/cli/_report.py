@@ -30,6 +30,11 @@ def machine_description():
     )
 
 
+def header(command):
+    """The lines printed before any figure: the command, the machine, the date."""
+    return f"command: {command}\nmachine: {machine_description()}\ndate: {today()}"
+
+
 def today():
     """Today's date, ISO format."""
     return datetime.date.today().isoformat()

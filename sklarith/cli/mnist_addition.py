@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 
 from .. import ArithmeticMultiOutputClassifier, AutoencoderTransformer
 from ..datasets import fetch_mnist, load_digit_images, make_number_addition
-from ._report import machine_description, today
+from ._report import header
 
 #: Published test accuracy (%) of the sum, per number of digits.
 PUBLISHED = {
@@ -205,9 +205,7 @@ def command_line(args):
 def run(args):
     """The ``sklarith reproduce mnist-addition`` command."""
     start = time.perf_counter()
-    print(f"command: {command_line(args)}")
-    print(f"machine: {machine_description()}")
-    print(f"date: {today()}", flush=True)
+    print(header(command_line(args)), flush=True)
     results = reproduce(
         args.digits,
         args.heads,

@@ -15,7 +15,7 @@ from .. import MLPAdderRegressor
 from ..datasets import make_addition
 from ..metrics import rounded_accuracy
 from . import mnist_addition, seed_000
-from ._report import machine_description, today
+from ._report import header
 
 #: The seed's grid: hidden units × largest sums.
 ADDER_HIDDEN_SIZES = (1, 2, 4, 8, 16)
@@ -56,10 +56,10 @@ def format_adder_table(results, hidden_sizes, max_sums):
     """
     labels = list(dict.fromkeys(label for _, _, label in results))
     width = max(len(label) for label in labels)
-    header = f"{'hidden':>6}  {'model':<{width}}" + "".join(
+    column_names = f"{'hidden':>6}  {'model':<{width}}" + "".join(
         f"{'sums ≤ ' + format(max_sum, ','):>20}" for max_sum in max_sums
     )
-    lines = [header]
+    lines = [column_names]
     for hidden_size in hidden_sizes:
         for label in labels:
             cells = []
@@ -94,9 +94,7 @@ def reproduce_adder(args):
     n_samples = args.n_samples or settings["n_samples"]
     n_test_samples = args.n_test_samples or settings["n_test_samples"]
     seed_max_epochs = settings["seed_max_epochs"]
-    print(f"command: {adder_command(args)}")
-    print(f"machine: {machine_description()}")
-    print(f"date: {today()}")
+    print(header(adder_command(args)))
     print(
         f"{n_samples:,} training pairs (20 % of them held out for early stopping "
         f"by sklarith's models), {n_test_samples:,} test pairs per range; "

@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from .. import ArithmeticMultiOutputClassifier, AutoencoderTransformer
 from ..datasets import SEED_TARGETS, fetch_mnist, make_arithmetic_pairs
 from ..metrics import reconstruction_bce
-from ._report import machine_description, peak_memory_mib, today
+from ._report import header, peak_memory_mib
 
 #: The seed's test accuracy (%) per output, and its autoencoder's test BCE.
 SEED_ACCURACY = dict(zip(SEED_TARGETS, [95.4, 98.0, 96.3, 96.8, 98.0], strict=True))
@@ -114,9 +114,7 @@ def command_line(args):
 
 def run(args):
     """The ``sklarith reproduce seed-000`` command."""
-    print(f"command: {command_line(args)}")
-    print(f"machine: {machine_description()}")
-    print(f"date: {today()}", flush=True)
+    print(header(command_line(args)), flush=True)
     kind = "fine-tuned" if args.fine_tune else "frozen"
     max_epochs = args.max_epochs or CLASSIFIER_EPOCHS[kind]
     figures = reproduce(
