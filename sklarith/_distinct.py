@@ -42,16 +42,14 @@ def _in_parallel(function, n_rows, chunk_size):
         return list(pool.map(lambda block: function(*block), blocks))
 
 
-def _hash_rows(rows, chunk_size, return_range):
-    """A 64-bit hash of the bytes of each row of a C-contiguous 2-D array,
-    and, when ``return_range``, the array's minimum and maximum.
+def _hash_rows(rows, chunk_size):
+    """A 64-bit hash of the bytes of each row of a C-contiguous 2-D array.
 
     Each row's bytes are read as 64-bit words and summed with random odd
     weights, modulo 2**64. Integer arithmetic is exact, so equal rows always
     get equal hashes (unlike a floating-point projection, whose rounding may
     depend on the row's position), and rows that differ in a single word never
-    share one. The hash and the range are taken chunk by chunk, in a single
-    pass over memory.
+    share one.
     """
     n_rows = len(rows)
     n_bytes = rows.shape[1] * rows.itemsize
@@ -67,26 +65,17 @@ def _hash_rows(rows, chunk_size, return_range):
         padded = None
         if n_bytes < 8 * n_words:
             padded = np.zeros((min(chunk_size, n_rows), 8 * n_words), dtype=np.uint8)
-        lows, highs = [], []
         for begin in range(start, stop, chunk_size):
             end = min(begin + chunk_size, stop)
-            if return_range:
-                lows.append(rows[begin:end].min())
-                highs.append(rows[begin:end].max())
             if padded is None:
                 words = as_bytes[begin:end].view(np.int64)
             else:
                 padded[: end - begin, :n_bytes] = as_bytes[begin:end]
                 words = padded[: end - begin].view(np.int64)
             np.einsum("ij,j->i", words, weights, out=hashes[begin:end])
-        return lows, highs
 
-    ranges = _in_parallel(scan, n_rows, chunk_size)
-    if not return_range:
-        return hashes, None
-    lows = [low for block_lows, _ in ranges for low in block_lows]
-    highs = [high for _, block_highs in ranges for high in block_highs]
-    return hashes, (np.min(lows), np.max(highs))
+    _in_parallel(scan, n_rows, chunk_size)
+    return hashes
 
 
 def _group_equal_keys(keys):
@@ -131,7 +120,7 @@ def _rows_equal_their_first_occurrence(rows, first, inverse, chunk_size):
     return all(_in_parallel(compare, len(rows), chunk_size))
 
 
-def distinct_rows(array, chunk_size=None, return_range=False):
+def distinct_rows(array, chunk_size=None):
     """Find the distinct rows of a 2-D array.
 
     Rows are grouped by a 64-bit hash of their bytes; every row is then
@@ -144,9 +133,6 @@ def distinct_rows(array, chunk_size=None, return_range=False):
     array : ndarray of shape (n_rows, n_columns)
     chunk_size : int, default=None
         Rows scanned and compared at a time; by default, about 512 KiB.
-    return_range : bool, default=False
-        Also return the minimum and maximum of ``array``, taken in the same
-        pass over memory as the hashes (NaN when ``array`` holds a NaN).
 
     Returns
     -------
@@ -154,13 +140,11 @@ def distinct_rows(array, chunk_size=None, return_range=False):
         Index of the first occurrence of each distinct row, in order.
     inverse : ndarray of shape (n_rows,)
         ``array[first][inverse]`` equals ``array``.
-    (minimum, maximum) : tuple of scalars
-        Only when ``return_range``.
     """
     rows = np.ascontiguousarray(array)
     if chunk_size is None:
         chunk_size = max(1, _CHUNK_BYTES // max(1, rows[:1].nbytes))
-    keys, value_range = _hash_rows(rows, chunk_size, return_range)
+    keys = _hash_rows(rows, chunk_size)
     first, inverse = _group_equal_keys(keys)
     if len(first) == len(rows):
         first, inverse = np.arange(len(rows)), np.arange(len(rows))
@@ -175,4 +159,4 @@ def distinct_rows(array, chunk_size=None, return_range=False):
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         first, inverse = first[order], rank[inverse.ravel()]
-    return (first, inverse, value_range) if return_range else (first, inverse)
+    return first, inverse
