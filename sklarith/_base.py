@@ -20,7 +20,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
 from skorch.dataset import ValidSplit
 
-from ._distinct import distinct_rows
+from ._distinct import distinct_rows, value_range
 from .metrics import reconstruction_bce
 
 #: Parameter constraints shared by every estimator, in scikit-learn's format.
@@ -583,7 +583,7 @@ class ImageEncoderMixin(TransformerMixin):
         """
         first, inverse = distinct_rows(images)
         distinct = images[first] if len(first) < len(images) else images
-        low, high = distinct.min(), distinct.max()
+        low, high = value_range(distinct)
         if not (np.isfinite(low) and np.isfinite(high)):
             assert_all_finite(
                 distinct, estimator_name=type(self).__name__, input_name="X"

@@ -120,6 +120,25 @@ def _rows_equal_their_first_occurrence(rows, first, inverse, chunk_size):
     return all(_in_parallel(compare, len(rows), chunk_size))
 
 
+def value_range(rows):
+    """The minimum and maximum of a 2-D array, chunk by chunk on as many
+    threads as torch uses; NaN when the array holds a NaN."""
+    chunk_size = max(1, _CHUNK_BYTES // max(1, rows[:1].nbytes))
+
+    def block_range(start, stop):
+        chunks = [
+            rows[begin : begin + chunk_size] for begin in range(start, stop, chunk_size)
+        ]
+        # NumPy's min, unlike Python's, keeps a NaN whatever its position.
+        return (
+            np.min([chunk.min() for chunk in chunks]),
+            np.max([chunk.max() for chunk in chunks]),
+        )
+
+    lows, highs = zip(*_in_parallel(block_range, len(rows), chunk_size), strict=True)
+    return np.min(lows), np.max(highs)
+
+
 def distinct_rows(array, chunk_size=None):
     """Find the distinct rows of a 2-D array.
 

@@ -7,7 +7,7 @@ import torch
 from sklearn.base import clone
 
 from sklarith import AutoencoderTransformer, PCAEncoder
-from sklarith._distinct import distinct_rows
+from sklarith._distinct import distinct_rows, value_range
 
 _ENCODERS = [
     PCAEncoder(n_components=3, image_shape=(2, 2)),
@@ -61,6 +61,15 @@ def test_all_distinct_rows_map_to_themselves(rng):
     first, inverse = distinct_rows(rows)
     np.testing.assert_array_equal(first, np.arange(50))
     np.testing.assert_array_equal(inverse, np.arange(50))
+
+
+@pytest.mark.parametrize("nan_row", [0, 1000, 1999])
+def test_value_range_is_the_minimum_and_maximum_and_keeps_a_nan(rng, nan_row):
+    # Rows of an MNIST image: the 2,000 rows span a dozen chunks.
+    rows = rng.rand(2000, 784).astype(np.float32)
+    assert value_range(rows) == (rows.min(), rows.max())
+    rows[nan_row, 2] = np.nan
+    assert all(np.isnan(value_range(rows)))
 
 
 @pytest.mark.parametrize("n_threads", [1, 3])
