@@ -21,11 +21,12 @@ data, printed as ratios (1 means sklarith costs nothing extra):
 - ``dedupe``: the encoder step of the headline Pipeline fitted on 1,000,000
   pairs drawn from the 60,000 training images (``fit``, and ``fit_transform``
   as a Pipeline calls it) against the same encoder fitted on those images
-  directly, and ``transform`` of the pairs against ``transform`` of the
-  images (median of three), beside the time to read the pairs' pixels once
-  and to find their distinct images. ``--dedupe-epochs`` autoencoder epochs: the
-  fixed cost of finding the distinct images weighs most when training is
-  short.
+  directly (three rounds), and ``transform`` of the pairs against
+  ``transform`` of the images (five rounds), each round in alternating
+  order, giving the median and range of the rounds' ratios; beside them, the
+  time to read the pairs' pixels once and to find their distinct images.
+  ``--dedupe-epochs`` autoencoder epochs: the fixed cost of finding the
+  distinct images weighs most when training is short.
 - ``seed-000``: ``sklarith reproduce seed-000``, with the encoder fine-tuned
   and frozen, each in a child process: wall time and peak memory of the whole
   experiment.
@@ -271,35 +272,57 @@ def dedupe_case(epochs, n_pairs=1_000_000):
         ),
         "PCAEncoder": lambda: PCAEncoder(n_components=100),
     }.items():
-        on_images, on_pairs, fit_transformed = make(), make(), make()
-        fit_images = time_call(lambda e=on_images: e.fit(images))
-        fit_pairs = time_call(lambda e=on_pairs: e.fit(X))
-        fit_transform_pairs = time_call(lambda e=fit_transformed: e.fit_transform(X))
-        # Transforms take seconds: the median of three discounts other load.
-        transform_images, transform_pairs = (
-            np.median(
-                [time_call(lambda e=on_images, d=data: e.transform(d)) for _ in "abc"]
-            )
-            for data in (images, X)
+        on_images = make().fit(images)
+        fits = alternately(
+            {
+                "fit": lambda m=make: m().fit(images),
+                "fit on pairs": lambda m=make: m().fit(X),
+                "fit_transform on pairs": lambda m=make: m().fit_transform(X),
+            },
+            rounds=3,
+        )
+        transforms = alternately(
+            {
+                "transform": lambda e=on_images: e.transform(images),
+                "transform of pairs": lambda e=on_images: e.transform(X),
+            },
+            rounds=5,
         )
         rows = [
-            ("fit", "fit", fit_images, fit_pairs),
+            ("fit", fits["fit"], fits["fit on pairs"]),
             (
                 "fit_transform (a Pipeline's fit)",
-                "fit",
-                fit_images,
-                fit_transform_pairs,
+                fits["fit"],
+                fits["fit_transform on pairs"],
             ),
-            ("transform", "transform", transform_images, transform_pairs),
+            ("transform", transforms["transform"], transforms["transform of pairs"]),
         ]
-        for method, reference, on_images_seconds, on_pairs_seconds in rows:
+        for method, on_images_seconds, on_pairs_seconds in rows:
+            reference = "transform" if method == "transform" else "fit"
+            ratios = np.divide(on_pairs_seconds, on_images_seconds)
             print(
                 f"| {name}.{method} of {n_pairs:,} pairs vs .{reference} of "
-                f"{len(images):,} images | {on_images_seconds:.1f} s | "
-                f"{on_pairs_seconds:.1f} s | "
-                f"{on_pairs_seconds / on_images_seconds:.3f} |",
+                f"{len(images):,} images ({len(ratios)} rounds) | "
+                f"{np.median(on_images_seconds):.1f} s | "
+                f"{np.median(on_pairs_seconds):.1f} s | "
+                f"{np.median(ratios):.3f} ({ratios.min():.3f}–{ratios.max():.3f}) |",
                 flush=True,
             )
+
+
+def alternately(functions, rounds):
+    """Call each of ``functions`` (name to function) once per round, in an
+    order that reverses every round; the times, name by name.
+
+    Each round's ratios cancel slow drifts in the machine's speed, and the
+    reversed order keeps any side from always running on a warm cache.
+    """
+    times = {name: [] for name in functions}
+    for round_ in range(rounds):
+        names = list(functions) if round_ % 2 == 0 else list(functions)[::-1]
+        for name in names:
+            times[name].append(time_call(functions[name]))
+    return times
 
 
 def seed_000_case():
