@@ -25,8 +25,8 @@ data, printed as ratios (1 means sklarith costs nothing extra):
   ``transform`` of the images (five rounds), each round in alternating
   order, giving the median and range of the rounds' ratios; beside them, the
   time to read the pairs' pixels once and to find their distinct images.
-  ``--dedupe-epochs`` autoencoder epochs: the fixed cost of finding the
-  distinct images weighs most when training is short.
+  ``--dedupe-epochs`` autoencoder epochs, early stopping off: the fixed
+  cost of finding the distinct images weighs most when training is short.
 - ``seed-000``: ``sklarith reproduce seed-000``, with the encoder fine-tuned
   and frozen, each in a child process: wall time and peak memory of the whole
   experiment.
@@ -267,8 +267,11 @@ def dedupe_case(epochs, n_pairs=1_000_000):
         flush=True,
     )
     for name, make in {
+        # Early stopping off, so that both sides train the same epochs: the
+        # distinct images of the pairs come in another order than the images,
+        # so with it on, one side may stop an epoch before the other.
         "AutoencoderTransformer": lambda: AutoencoderTransformer(
-            max_epochs=epochs, random_state=0
+            max_epochs=epochs, early_stopping=False, random_state=0
         ),
         "PCAEncoder": lambda: PCAEncoder(n_components=100),
     }.items():
