@@ -546,9 +546,9 @@ class ImageEncoderMixin(TransformerMixin):
     side by side; each image is encoded on its own and the codes are
     concatenated in the same order. The pixel range is learnt at fit, so the
     encoders accept pixels in any range. Subclasses implement
-    ``_fit_distinct_images`` (called after ``_validate_params`` and
-    ``_validate_fit_images``), and ``_encode_images`` and ``_decode_codes``
-    on pixels scaled to [0, 1].
+    ``_fit_distinct_images`` (called by ``fit`` and ``fit_transform`` with
+    the validated distinct images, returning ``self``), and
+    ``_encode_images`` and ``_decode_codes`` on pixels scaled to [0, 1].
     """
 
     _code_stem = "code"
@@ -589,6 +589,27 @@ class ImageEncoderMixin(TransformerMixin):
                 distinct, estimator_name=type(self).__name__, input_name="X"
             )
         return distinct, inverse, (low, high)
+
+    def fit(self, X, y=None):
+        """Fit the encoder on the distinct images in ``X``.
+
+        Each distinct image counts once, however many rows repeat it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, k * height * width)
+            Rows of ``k`` flattened images.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted encoder.
+        """
+        self._validate_params()
+        images, _ = self._validate_fit_images(X)
+        return self._fit_distinct_images(images)
 
     def fit_transform(self, X, y=None):
         """Fit the encoder on ``X``, then encode ``X``.

@@ -18,6 +18,10 @@ import torch
 _CHUNK_BYTES = 1 << 19
 
 
+def _rows_per_chunk(rows):
+    return max(1, _CHUNK_BYTES // max(1, rows[:1].nbytes))
+
+
 def _in_parallel(function, n_rows, chunk_size):
     """``function(start, stop)`` over contiguous blocks of ``range(n_rows)``,
     each a whole number of chunks, on ``torch.get_num_threads()`` threads;
@@ -123,7 +127,7 @@ def _rows_equal_their_first_occurrence(rows, first, inverse, chunk_size):
 def value_range(rows):
     """The minimum and maximum of a 2-D array, chunk by chunk on as many
     threads as torch uses; NaN when the array holds a NaN."""
-    chunk_size = max(1, _CHUNK_BYTES // max(1, rows[:1].nbytes))
+    chunk_size = _rows_per_chunk(rows)
 
     def block_range(start, stop):
         chunks = [
@@ -163,7 +167,7 @@ def distinct_rows(array, chunk_size=None):
     """
     rows = np.ascontiguousarray(array)
     if chunk_size is None:
-        chunk_size = max(1, _CHUNK_BYTES // max(1, rows[:1].nbytes))
+        chunk_size = _rows_per_chunk(rows)
     keys = _hash_rows(rows, chunk_size)
     first, inverse = _group_equal_keys(keys)
     if len(first) == len(rows):

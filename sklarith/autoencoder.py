@@ -156,24 +156,6 @@ class AutoencoderTransformer(
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y=None):
-        """Train the autoencoder on the images in ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, k * height * width)
-            Rows of ``k`` flattened images.
-        y : None
-            Ignored; present for API consistency.
-
-        Returns
-        -------
-        self : AutoencoderTransformer
-        """
-        self._validate_params()
-        images, _ = self._validate_fit_images(X)
-        return self._fit_distinct_images(images)
-
     def _fit_distinct_images(self, images):
         if not self.channels or not all(
             isinstance(c, numbers.Integral) and c >= 1 for c in self.channels

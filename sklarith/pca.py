@@ -116,24 +116,6 @@ class PCAEncoder(ImageEncoderMixin, TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
         self.random_state = random_state
 
-    def fit(self, X, y=None):
-        """Fit the principal components of the distinct images in ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, k * height * width)
-            Rows of ``k`` flattened images.
-        y : None
-            Ignored; present for API consistency.
-
-        Returns
-        -------
-        self : PCAEncoder
-        """
-        self._validate_params()
-        images, _ = self._validate_fit_images(X)
-        return self._fit_distinct_images(images)
-
     def _fit_distinct_images(self, images):
         self._check_n_components(len(images))
         # Pixels already in [0, 1] need no scaling: skip a copy of the images.
@@ -145,7 +127,7 @@ class PCAEncoder(ImageEncoderMixin, TransformerMixin, BaseEstimator):
             svd_solver=self.svd_solver,
             random_state=self.random_state,
         )
-        # The images were validated above; a second scan for NaN would cost
+        # fit has validated the images; a second scan for NaN would cost
         # a tenth of the fit on MNIST.
         with config_context(assume_finite=True):
             self.pca_.fit(images)
