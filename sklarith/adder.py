@@ -1,31 +1,17 @@
 """MLPAdderRegressor: a small sigmoid network that learns to add numbers."""
 
-import numbers
 import warnings
-from types import SimpleNamespace
 
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import Callback, EpochScoring
+from skorch.callbacks import Callback
 
-from ._base import (
-    ACTIVATION_CONSTRAINT,
-    ACTIVATIONS,
-    COMMON_PARAMETER_CONSTRAINTS,
-    InMemoryDataset,
-    NetEstimatorMixin,
-    build_net,
-    check_enough_samples,
-    fit_net,
-    infer_batches,
-    resolve_device,
-    to_tensor,
-    torch_seed,
-)
+from ._torch import NetSpec, infer_batches
+from .base import ACTIVATION_CONSTRAINT, ACTIVATIONS, NetEstimator
 from .modules import AdderMLP, AdderMSELoss
 
 #: What each recipe sets: the defaults of ``solver``, ``scale``, ``dtype`` and
@@ -92,12 +78,16 @@ def _valid_rounded_accuracy(net, dataset, y):
 class _FitOutputLayer(Callback):
     """After each training step, solve the output layer by least squares on
     the step's batch, so that validation and inference use the fit that the
-    loss measured."""
+    loss measured; at the end of training (after early stopping has restored
+    the best weights), solve it on all the rows."""
 
     def on_batch_end(self, net, batch, training, **kwargs):
         if training:
             X, y = batch
             net.module_.fit_output_layer(X, y)
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        net.module_.fit_output_layer(X.X.to(net.device), X.y.to(net.device))
 
 
 def _is_numeric(array):
@@ -120,7 +110,7 @@ def _shape(array):
     return np.asarray(array, dtype=object).shape if shape is None else shape
 
 
-class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
+class MLPAdderRegressor(RegressorMixin, NetEstimator):
     """Regress the sum of numbers with a small multilayer perceptron.
 
     Each row of ``X`` holds ``n_operands`` numbers (integers or floats) and
@@ -147,8 +137,8 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
       to 65,536 needs a relative error under 8e-6, hence float64. Addition is
       within reach of even two sigmoid units (their near-linear parts combine
       into any linear function), so the limit the seed met is training, not
-      capacity: this recipe rounds every held-out sum right up to 256 and
-      more than 99 % up to 65,536 from two hidden units up.
+      capacity: the user guide shows this recipe rounding held-out sums
+      right where the seed's recipe fails.
 
     ``solver``, ``scale`` and ``dtype`` default to the recipe's choice and may
     be set on their own to study one ingredient at a time. ``score`` is the
@@ -159,7 +149,7 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
     Parameters
     ----------
     hidden_layer_sizes : tuple of int, default=(8,)
-        Widths of the hidden layers.
+        Widths of the hidden layers; at least one.
     activation : {"sigmoid", "tanh", "relu"}, default="sigmoid"
         Nonlinearity after every hidden layer.
     recipe : {"least_squares", "seed"}, default="least_squares"
@@ -239,17 +229,22 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        **COMMON_PARAMETER_CONSTRAINTS,
+        **NetEstimator._parameter_constraints,
         **ACTIVATION_CONSTRAINT,
         "hidden_layer_sizes": [tuple, list],
         "recipe": [StrOptions(set(RECIPES))],
         "solver": [StrOptions(set(SOLVERS)), None],
         "scale": ["boolean", None],
         "dtype": [StrOptions({"float32", "float64"}), None],
-        "batch_size": [*COMMON_PARAMETER_CONSTRAINTS["batch_size"], None],
-        "lr": [*COMMON_PARAMETER_CONSTRAINTS["lr"], None],
-        "n_iter_no_change": [*COMMON_PARAMETER_CONSTRAINTS["n_iter_no_change"], None],
+        "batch_size": [*NetEstimator._parameter_constraints["batch_size"], None],
+        "lr": [*NetEstimator._parameter_constraints["lr"], None],
+        "n_iter_no_change": [
+            *NetEstimator._parameter_constraints["n_iter_no_change"],
+            None,
+        ],
     }
+
+    _layer_sizes = {"hidden_layer_sizes": 1}
 
     def __init__(
         self,
@@ -301,23 +296,6 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
                 f"or floats only ({exc})."
             ) from exc
 
-    def _resolved_settings(self, n_samples):
-        """The hyperparameters with each None replaced by the recipe's or the
-        solver's value, for ``build_net``."""
-        recipe = RECIPES[self.recipe]
-        settings = SimpleNamespace(**self.get_params(deep=False))
-        for name in ("solver", "scale", "dtype", "n_iter_no_change"):
-            if getattr(settings, name) is None:
-                setattr(settings, name, recipe[name])
-        settings.dtype = getattr(torch, settings.dtype)
-        _, default_lr, _ = SOLVERS[settings.solver]
-        if settings.lr is None:
-            settings.lr = default_lr
-        if settings.batch_size is None:
-            full_batch = settings.solver == "lbfgs"
-            settings.batch_size = n_samples if full_batch else _MINI_BATCH_SIZE
-        return settings
-
     def fit(self, X, y):
         """Train the network to predict ``y``, the sums of the rows of ``X``.
 
@@ -332,13 +310,14 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
         -------
         self : MLPAdderRegressor
         """
-        self._validate_params()
-        sizes = self.hidden_layer_sizes
-        if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be a tuple of positive integers; got "
-                f"{sizes!r}."
-            )
+        return super().fit(X, y)
+
+    def _setting(self, name):
+        """The parameter ``name``, or the recipe's value when it is None."""
+        value = getattr(self, name)
+        return RECIPES[self.recipe][name] if value is None else value
+
+    def _validate_fit_data(self, X, y):
         shape = _shape(y)
         if len(shape) == 2 and shape[1] != 1:
             raise ValueError(
@@ -346,69 +325,62 @@ class MLPAdderRegressor(NetEstimatorMixin, RegressorMixin, BaseEstimator):
                 f"{shape}. For several targets, fit one model per column, e.g. "
                 "with sklearn.multioutput.MultiOutputRegressor."
             )
-        self.device_ = resolve_device(self.device)
         X, y = self._validate_numbers(X, y)
-        check_enough_samples(len(X), self)
-
-        recipe = RECIPES[self.recipe]
-        settings = self._resolved_settings(len(X))
-        if settings.scale:
+        if self._setting("scale"):
             input_offset, input_scale = X.min(axis=0), np.ptp(X, axis=0)
             input_scale[input_scale == 0] = 1.0
             target_offset, target_scale = float(y.min()), float(np.ptp(y)) or 1.0
         else:
             input_offset, input_scale, target_offset, target_scale = 0.0, 1.0, 0.0, 1.0
+        # The network computes on the scaled values; these scales become its
+        # buffers, and predict_sum maps its output back to sums.
+        self._scaling = {
+            "input_offset": input_offset,
+            "input_scale": input_scale,
+            "target_offset": target_offset,
+            "target_scale": target_scale,
+        }
+        return X, (y - target_offset) / target_scale
 
-        callbacks, net_params = [], {}
+    def _net_spec(self, X, y):
+        recipe = RECIPES[self.recipe]
+        solver = self._setting("solver")
+        optimizer, default_lr, optimizer_params = SOLVERS[solver]
+        dtype = getattr(torch, self._setting("dtype"))
+        if self.batch_size is not None:
+            batch_size = self.batch_size
+        else:
+            batch_size = len(X) if solver == "lbfgs" else _MINI_BATCH_SIZE
+        callbacks = ()
         if recipe["least_squares_output"]:
-            callbacks.append(("fit_output_layer", _FitOutputLayer()))
-        if self.early_stopping:
-            scoring = EpochScoring(
-                _valid_rounded_accuracy,
-                name="valid_acc",
-                lower_is_better=False,
-                use_caching=True,
-            )
-            callbacks.append(("valid_acc", scoring))
-            net_params = {
-                "callbacks__early_stopping__threshold_mode": "abs",
-                "callbacks__early_stopping__threshold": recipe["min_improvement"],
-                "callbacks__early_stopping__load_best": recipe["restore_best"],
-            }
-        optimizer, _, optimizer_options = SOLVERS[settings.solver]
-        for key, value in optimizer_options.items():
-            net_params[f"optimizer__{key}"] = value
-        seed = torch_seed(self.random_state)
-        self.net_ = build_net(
-            settings,
-            AdderMLP,
+            callbacks = (("fit_output_layer", _FitOutputLayer()),)
+        return NetSpec(
+            module=AdderMLP,
+            module_params={
+                "n_operands": X.shape[1],
+                "hidden_layer_sizes": tuple(int(s) for s in self.hidden_layer_sizes),
+                "activation": ACTIVATIONS[self.activation],
+                "init_gain": recipe["init_gain"],
+                "dtype": dtype,
+                **self._scaling,
+            },
             criterion=AdderMSELoss,
-            n_samples=len(X),
-            device=self.device_,
-            seed=seed,
-            callbacks=callbacks,
+            criterion_params={
+                "least_squares_output": recipe["least_squares_output"],
+            },
             optimizer=optimizer,
-            callbacks__lr_schedule=None,
-            criterion__least_squares_output=recipe["least_squares_output"],
-            module__n_operands=X.shape[1],
-            module__hidden_layer_sizes=tuple(int(s) for s in sizes),
-            module__activation=ACTIVATIONS[self.activation],
-            module__input_offset=input_offset,
-            module__input_scale=input_scale,
-            module__target_offset=target_offset,
-            module__target_scale=target_scale,
-            module__init_gain=recipe["init_gain"],
-            module__dtype=settings.dtype,
-            **net_params,
+            optimizer_params=optimizer_params,
+            valid_scoring=_valid_rounded_accuracy,
+            lr_decay=False,
+            min_improvement=recipe["min_improvement"],
+            min_improvement_mode="abs",
+            restore_best=recipe["restore_best"],
+            callbacks=callbacks,
+            dtype=dtype,
+            lr=default_lr if self.lr is None else self.lr,
+            batch_size=batch_size,
+            n_iter_no_change=self._setting("n_iter_no_change"),
         )
-        X_tensor = to_tensor(X, settings.dtype)
-        y_tensor = to_tensor((y - target_offset) / target_scale, settings.dtype)
-        fit_net(self.net_, InMemoryDataset(X_tensor, y_tensor), seed)
-        if recipe["least_squares_output"]:
-            self.net_.module_.fit_output_layer(
-                X_tensor.to(self.device_), y_tensor.to(self.device_)
-            )
-        return self
 
     def predict(self, X):
         """Predicted sums of the rows of ``X``.

@@ -1,32 +1,20 @@
 """ArithmeticMultiOutputClassifier: a shared trunk and one softmax head per output."""
 
-import numbers
-
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import ClassifierMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import EpochScoring
 
-from ._base import (
+from ._multioutput import MultiOutputClassifierMixin
+from ._torch import NetSpec, valid_subset_accuracy
+from .base import (
     ACTIVATION_CONSTRAINT,
     ACTIVATIONS,
-    COMMON_PARAMETER_CONSTRAINTS,
     MIXED_PRECISION_CONSTRAINT,
-    InMemoryDataset,
-    MultiOutputClassifierMixin,
-    NetEstimatorMixin,
-    build_net,
-    check_enough_samples,
-    count_images_per_row,
-    fit_net,
-    resolve_device,
-    to_tensor,
-    torch_seed,
-    valid_subset_accuracy,
+    NetEstimator,
 )
 from .modules import (
     ArithmeticLikelihood,
@@ -37,21 +25,14 @@ from .modules import (
     RandomAffine,
 )
 from .modules.digits import structure_for_targets
+from .utils._validation import column_names, count_images_per_row
 
 # Code means and scales for standardisation are estimated on this many rows.
 _N_ROWS_FOR_CODE_STATISTICS = 10_000
 
 
-def _column_names(y):
-    """Names of the columns of ``y`` (a DataFrame or a named Series), or None."""
-    if hasattr(y, "columns"):
-        return [str(name) for name in y.columns]
-    name = getattr(y, "name", None)
-    return None if name is None else [str(name)]
-
-
 class ArithmeticMultiOutputClassifier(
-    MultiOutputClassifierMixin, NetEstimatorMixin, ClassifierMixin, BaseEstimator
+    MultiOutputClassifierMixin, ClassifierMixin, NetEstimator
 ):
     """Predict several discrete results at once with one multi-head network.
 
@@ -71,18 +52,19 @@ class ArithmeticMultiOutputClassifier(
     image goes through a copy of the encoder's network, which is trained
     together with the heads (fine-tuned) unless ``freeze_encoder``. Images
     may then be augmented during training with small random affine maps.
-    Fine-tuning is what lifts every seed output above 98 % on MNIST: on
-    frozen autoencoder codes, the outputs that need both digits exactly right
-    (the units of the sum and of the product) stay near 97 %.
+    Fine-tuning trains the encoder for the outputs rather than for
+    reconstruction, which lifts most the outputs that need both digits
+    exactly right (the units of the sum and of the product); the user guide
+    gives the measured figures.
 
     With ``head="arithmetic"``, the network mirrors arithmetic instead: each
     image of a row gets a distribution over the ten digits, from one MLP
     shared by all images and never supervised by digit labels, and each
     result's distribution is computed exactly from them (over the 100 digit
     pairs, or by column addition with carries for numbers of several digits).
-    Training maximises the likelihood of the observed results. ``y`` must then
-    name its columns as :func:`~sklarith.datasets.make_arithmetic_pairs` or
-    :func:`~sklarith.datasets.make_number_addition` do.
+    Training maximises the likelihood of the observed results. ``targets``
+    names the results, as :func:`~sklarith.datasets.make_arithmetic_pairs`
+    and :func:`~sklarith.datasets.make_number_addition` name their columns.
 
     Parameters
     ----------
@@ -95,13 +77,21 @@ class ArithmeticMultiOutputClassifier(
     head : {"mlp", "arithmetic"}, default="mlp"
         A learnt head per output, or per-image digit distributions combined
         by exact arithmetic.
+    targets : "auto" or sequence of str, default="auto"
+        Names of the outputs, one per column of ``y``: with
+        ``head="arithmetic"`` they choose the arithmetic, from
+        :data:`~sklarith.datasets.PAIR_TARGETS` or ``sum_digit_<k>`` (the
+        columns of :func:`~sklarith.datasets.make_number_addition`).
+        ``"auto"`` takes them from the column names of ``y`` (a DataFrame);
+        explicit names let a plain array ``y`` train the arithmetic head, and
+        are checked against the column names of ``y`` when it has them.
     activation : {"relu", "sigmoid", "tanh"}, default="relu"
         Nonlinearity after every hidden layer.
     encoder : AutoencoderTransformer, PCAEncoder or None, default=None
         When given, ``X`` holds rows of images of the encoder's
         ``image_shape`` and the network starts with a copy of the encoder's
-        network (a linear layer for a PCAEncoder). An unfitted encoder is
-        first fitted (a clone) on ``X``.
+        network (its ``torch_encoder()``: a linear layer for a PCAEncoder).
+        An unfitted encoder is first fitted (a clone) on ``X``.
     freeze_encoder : bool, default=False
         With an ``encoder``, keep its weights as they are (the seed's frozen
         encoder) instead of fine-tuning them.
@@ -131,8 +121,7 @@ class ArithmeticMultiOutputClassifier(
         autocast, for GPUs whose tensor cores compute in bfloat16 (NVIDIA
         Ampere and later), at a small loss of precision. Weights, gradients
         and losses stay float32, so no loss scaling is needed. It works on
-        a CPU too; whether it is faster there depends on the CPU. Not
-        benchmarked here (no GPU on the project's machines).
+        a CPU too; whether it is faster there depends on the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
     verbose : int, default=0
@@ -145,6 +134,9 @@ class ArithmeticMultiOutputClassifier(
         Classes of each output; a single array when ``y`` was 1-D.
     n_outputs_ : int
         Number of outputs (columns of ``y``).
+    targets_ : list of str or None
+        Names of the outputs, from ``targets`` or the column names of ``y``;
+        None when neither names them.
     net_ : skorch.NeuralNet
         The trained net; ``net_.module_`` is the
         :class:`~sklarith.modules.MultiHeadMLP`.
@@ -183,16 +175,19 @@ class ArithmeticMultiOutputClassifier(
     """
 
     _parameter_constraints = {
-        **COMMON_PARAMETER_CONSTRAINTS,
+        **NetEstimator._parameter_constraints,
         **MIXED_PRECISION_CONSTRAINT,
         **ACTIVATION_CONSTRAINT,
         "hidden_layer_sizes": [tuple, list],
         "head_layer_sizes": [tuple, list],
+        "targets": [StrOptions({"auto"}), tuple, list],
         "encoder": [HasMethods(["fit", "transform"]), None],
         "freeze_encoder": ["boolean"],
         "augment": ["boolean"],
         "head": [StrOptions({"mlp", "arithmetic"})],
     }
+
+    _layer_sizes = {"hidden_layer_sizes": 0, "head_layer_sizes": 0}
 
     def __init__(
         self,
@@ -200,6 +195,7 @@ class ArithmeticMultiOutputClassifier(
         hidden_layer_sizes=(1000,),
         head_layer_sizes=(200,),
         head="mlp",
+        targets="auto",
         activation="relu",
         encoder=None,
         freeze_encoder=False,
@@ -218,6 +214,7 @@ class ArithmeticMultiOutputClassifier(
         self.hidden_layer_sizes = hidden_layer_sizes
         self.head_layer_sizes = head_layer_sizes
         self.head = head
+        self.targets = targets
         self.activation = activation
         self.encoder = encoder
         self.freeze_encoder = freeze_encoder
@@ -248,15 +245,10 @@ class ArithmeticMultiOutputClassifier(
         -------
         self : ArithmeticMultiOutputClassifier
         """
-        self._validate_params()
-        for name in ("hidden_layer_sizes", "head_layer_sizes"):
-            sizes = getattr(self, name)
-            if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
-                raise ValueError(
-                    f"{name} must be a tuple of positive integers; got {sizes!r}."
-                )
-        self.device_ = resolve_device(self.device)
-        target_names = _column_names(y)
+        return super().fit(X, y)
+
+    def _validate_fit_data(self, X, y):
+        names = column_names(y)
         X, y = validate_data(
             self, X, y, multi_output=True, dtype=np.float32, y_numeric=False
         )
@@ -268,77 +260,69 @@ class ArithmeticMultiOutputClassifier(
                 "y mixes strings and numbers as labels; use one kind of label, "
                 "for example all strings or all integers."
             ) from exc
-        check_enough_samples(len(X), self)
         Y = y.reshape(len(y), -1)
+        self.targets_ = self._check_targets(names, Y.shape[1])
         if self.head == "arithmetic":
-            structure = structure_for_targets(target_names or [])
+            structure = structure_for_targets(self.targets_ or [])
             classes, codes = structure.classes, structure.encode(Y)
-            criterion = {"criterion": ArithmeticLikelihood}
-            criterion["criterion__structure"] = structure
         else:
-            structure = None
             encoded = [np.unique(column, return_inverse=True) for column in Y.T]
             classes = [column_classes for column_classes, _ in encoded]
             codes = np.stack([column_codes for _, column_codes in encoded], axis=1)
-            criterion = {"criterion": MultiHeadCrossEntropy}
-            criterion["criterion__n_classes"] = [len(c) for c in classes]
         self.classes_ = classes[0] if y.ndim == 1 else list(classes)
         self.n_outputs_ = Y.shape[1]
+        return X, codes.astype(np.int64)
 
-        seed = torch_seed(self.random_state)
-        self.encoder_ = None if self.encoder is None else self._fitted_encoder(X)
-        module, module_params = self._module_params(X, classes, structure)
-        callbacks = []
-        if self.early_stopping:
-            scoring = EpochScoring(
-                valid_subset_accuracy,
-                name="valid_acc",
-                lower_is_better=False,
-                use_caching=True,
+    def _check_targets(self, names, n_outputs):
+        """The names of the outputs: ``targets``, checked against ``y``."""
+        if isinstance(self.targets, str):
+            return names
+        targets = [str(name) for name in self.targets]
+        if len(targets) != n_outputs:
+            raise ValueError(
+                f"targets names {len(targets)} outputs, {targets}, but y has "
+                f"{n_outputs} column(s); pass one name per column of y."
             )
-            callbacks.append(("valid_acc", scoring))
-        self.net_ = build_net(
-            self,
-            module,
-            n_samples=len(X),
-            device=self.device_,
-            seed=seed,
-            callbacks=callbacks,
-            **criterion,
-            **module_params,
-        )
-        targets = torch.as_tensor(codes, dtype=torch.int64)
-        fit_net(self.net_, InMemoryDataset(to_tensor(X), targets), seed)
-        return self
+        if names is not None and names != targets:
+            raise ValueError(
+                f"y's columns are {names} but targets={targets}; pass y's "
+                "columns in the order of targets, or targets='auto'."
+            )
+        return targets
 
-    def _module_params(self, X, classes, structure):
-        """The module class and its ``module__*`` arguments for skorch."""
-        if structure is None:
-            head = MultiHeadMLP
-            params = {
-                "n_classes": [len(c) for c in classes],
-                "head_layer_sizes": tuple(self.head_layer_sizes),
-            }
-        else:
+    def _net_spec(self, X, y):
+        classes = self.classes_ if isinstance(self.classes_, list) else [self.classes_]
+        params = {
+            "hidden_layer_sizes": tuple(self.hidden_layer_sizes),
+            "activation": ACTIVATIONS[self.activation],
+        }
+        if self.head == "arithmetic":
+            structure = structure_for_targets(self.targets_)
             head = DigitMLP
-            params = {"n_images": structure.n_images}
-        params["hidden_layer_sizes"] = tuple(self.hidden_layer_sizes)
-        params["activation"] = ACTIVATIONS[self.activation]
-        features = X
-        module = head
+            params["n_images"] = structure.n_images
+            criterion = ArithmeticLikelihood
+            criterion_params = {"structure": structure}
+        else:
+            structure = None
+            head = MultiHeadMLP
+            params["n_classes"] = [len(c) for c in classes]
+            params["head_layer_sizes"] = tuple(self.head_layer_sizes)
+            criterion = MultiHeadCrossEntropy
+            criterion_params = {"n_classes": params["n_classes"]}
+        self.encoder_ = None if self.encoder is None else self._fitted_encoder(X)
+        features, module = X, head
         if self.encoder_ is not None:
             n_images = count_images_per_row(
                 X.shape[1], self.encoder_.image_shape_, type(self).__name__
             )
             features = self.encoder_.transform(X[:_N_ROWS_FOR_CODE_STATISTICS])
-            pixel_min, pixel_span = self.encoder_._pixel_range()
             module = EncodedHead
             params.update(
                 head=head,
-                encoder=self.encoder_._torch_encoder(),
+                encoder=self.encoder_.torch_encoder(),
                 image_shape=self.encoder_.image_shape_,
-                pixel_min=pixel_min,
-                pixel_span=pixel_span,
+                pixel_min=self.encoder_.data_min_,
+                pixel_span=self.encoder_.data_range_,
                 augment=RandomAffine() if self.augment else None,
                 freeze_encoder=self.freeze_encoder,
             )
@@ -361,11 +345,17 @@ class ArithmeticMultiOutputClassifier(
             mean=torch.as_tensor(features.mean(axis=0), dtype=torch.float32),
             scale=torch.as_tensor(scale, dtype=torch.float32),
         )
-        return module, {f"module__{key}": value for key, value in params.items()}
+        return NetSpec(
+            module=module,
+            module_params=params,
+            criterion=criterion,
+            criterion_params=criterion_params,
+            valid_scoring=valid_subset_accuracy,
+        )
 
     def _fitted_encoder(self, X):
         """The encoder if fitted, else a clone of it fitted on ``X``."""
-        if not hasattr(self.encoder, "_torch_encoder"):
+        if not hasattr(self.encoder, "torch_encoder"):
             raise TypeError(
                 "encoder must be an AutoencoderTransformer or a PCAEncoder (fitted "
                 "or not); got "

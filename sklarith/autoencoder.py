@@ -4,30 +4,15 @@ import copy
 import numbers
 
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
 
-from ._base import (
-    COMMON_PARAMETER_CONSTRAINTS,
-    IMAGE_SHAPE_CONSTRAINT,
-    MIXED_PRECISION_CONSTRAINT,
-    ImageEncoderMixin,
-    InMemoryDataset,
-    NetEstimatorMixin,
-    build_net,
-    check_enough_samples,
-    fit_net,
-    infer_batches,
-    resolve_device,
-    to_tensor,
-    torch_seed,
-)
+from ._encoders import ImageEncoder
+from ._torch import NetSpec, infer_batches
+from .base import IMAGE_SHAPE_CONSTRAINT, MIXED_PRECISION_CONSTRAINT, NetEstimator
 from .modules import ConvAutoencoder
 
 
-class AutoencoderTransformer(
-    ImageEncoderMixin, NetEstimatorMixin, TransformerMixin, BaseEstimator
-):
+class AutoencoderTransformer(ImageEncoder, NetEstimator):
     """Encode images with a convolutional autoencoder trained without labels.
 
     The encoder is a stack of stride-2 convolutions and a linear code layer
@@ -71,8 +56,7 @@ class AutoencoderTransformer(
         autocast, for GPUs whose tensor cores compute in bfloat16 (NVIDIA
         Ampere and later), at a small loss of precision. Weights, gradients
         and losses stay float32, so no loss scaling is needed. It works on
-        a CPU too; whether it is faster there depends on the CPU. Not
-        benchmarked here (no GPU on the project's machines).
+        a CPU too; whether it is faster there depends on the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling.
         A fixed value gives identical codes on the CPU.
@@ -92,6 +76,9 @@ class AutoencoderTransformer(
         Validated ``image_shape``.
     data_min_, data_max_ : float
         Pixel range seen at fit, mapped to [0, 1].
+    data_range_ : float
+        ``data_max_ - data_min_``, or 1 when every pixel is the same: pixels
+        are scaled as ``(X - data_min_) / data_range_``.
     n_features_in_ : int
         Row width seen at fit.
     feature_names_in_ : ndarray of str
@@ -118,12 +105,14 @@ class AutoencoderTransformer(
     """
 
     _parameter_constraints = {
-        **COMMON_PARAMETER_CONSTRAINTS,
+        **NetEstimator._parameter_constraints,
         **MIXED_PRECISION_CONSTRAINT,
         **IMAGE_SHAPE_CONSTRAINT,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "channels": [tuple, list],
     }
+
+    _layer_sizes = {"channels": 1}
 
     def __init__(
         self,
@@ -156,34 +145,34 @@ class AutoencoderTransformer(
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_distinct_images(self, images):
-        if not self.channels or not all(
-            isinstance(c, numbers.Integral) and c >= 1 for c in self.channels
-        ):
-            raise ValueError(
-                f"channels must be a non-empty tuple of positive integers; got "
-                f"{self.channels!r}."
-            )
-        self.device_ = resolve_device(self.device)
-        check_enough_samples(len(images), self, "distinct images")
-        seed = torch_seed(self.random_state)
-        scaled = to_tensor(self._scale_pixels(images))
-        self.net_ = build_net(
-            self,
-            ConvAutoencoder,
-            n_samples=len(images),
-            criterion=torch.nn.BCEWithLogitsLoss,
-            device=self.device_,
-            seed=seed,
-            module__image_shape=self.image_shape_,
-            module__n_components=self.n_components,
-            module__channels=tuple(int(c) for c in self.channels),
-        )
-        fit_net(self.net_, InMemoryDataset(scaled, scaled), seed)
-        return self
+    _sample_name = "distinct images"
 
-    def _torch_encoder(self):
-        """A copy of the trained encoder: pixels in [0, 1] to codes."""
+    def _fit_distinct_images(self, images):
+        scaled = self._scale_pixels(images)
+        return self._fit_net(scaled, scaled)
+
+    def _net_spec(self, X, y):
+        return NetSpec(
+            module=ConvAutoencoder,
+            module_params={
+                "image_shape": self.image_shape_,
+                "n_components": self.n_components,
+                "channels": tuple(int(c) for c in self.channels),
+            },
+            criterion=torch.nn.BCEWithLogitsLoss,
+        )
+
+    def torch_encoder(self):
+        """A copy of the trained encoder: pixels scaled to [0, 1] to codes.
+
+        ``(pixels - data_min_) / data_range_`` is the scaling. Training the
+        copy leaves this encoder as it is.
+
+        Returns
+        -------
+        encoder : torch.nn.Module
+            Maps ``(n, height * width)`` to ``(n, n_components)``.
+        """
         return copy.deepcopy(self.net_.module_.encoder)
 
     def _encode_images(self, images):

@@ -3,45 +3,23 @@
 import numbers
 
 import numpy as np
-import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
-from skorch.callbacks import EpochScoring
 
-from ._base import (
-    COMMON_PARAMETER_CONSTRAINTS,
-    IMAGE_SHAPE_CONSTRAINT,
-    MIXED_PRECISION_CONSTRAINT,
-    InMemoryDataset,
-    MultiOutputClassifierMixin,
-    NetEstimatorMixin,
-    build_net,
-    check_enough_samples,
-    check_image_shape,
-    fit_net,
-    resolve_device,
-    to_tensor,
-    torch_seed,
-    valid_subset_accuracy,
-)
+from ._multioutput import MultiOutputClassifierMixin
+from ._torch import NetSpec, valid_subset_accuracy
+from .base import IMAGE_SHAPE_CONSTRAINT, MIXED_PRECISION_CONSTRAINT, NetEstimator
 from .modules import IdentityAdderNet, MultiHeadCrossEntropy, RandomAffine
+from .utils._validation import check_enough_samples, check_image_shape, rows_where
 
 _N_INTEGERS = IdentityAdderNet.n_integers
 _N_DIGITS, _N_SUMS = IdentityAdderNet.n_classes
 
 
-def _rows_where(mask, values, limit=10):
-    """``rows [3, 17] (values [10.0, 0.5])``, for error messages."""
-    rows = np.flatnonzero(mask)
-    shown = ", ".join(str(int(row)) for row in rows[:limit])
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return f"rows [{shown}]{more} (values {values[rows[:limit]].tolist()})"
-
-
 class IdentityAdderClassifier(
-    MultiOutputClassifierMixin, NetEstimatorMixin, ClassifierMixin, BaseEstimator
+    MultiOutputClassifierMixin, ClassifierMixin, NetEstimator
 ):
     """Read the digit in an image, add an integer to it, predict both.
 
@@ -77,8 +55,7 @@ class IdentityAdderClassifier(
         Maximum number of passes over the training rows.
     batch_size : int, default=64
         Rows per gradient step (and per inference batch); small batches
-        give the batch-normalised network more, noisier steps, which
-        measured better on MNIST than 128.
+        give the batch-normalised network more, noisier steps.
     lr : float, default=3e-3
         Initial learning rate of the Adam optimiser; it decays to zero
         along a cosine, batch by batch, over ``max_epochs``.
@@ -97,8 +74,7 @@ class IdentityAdderClassifier(
         autocast, for GPUs whose tensor cores compute in bfloat16 (NVIDIA
         Ampere and later), at a small loss of precision. Weights, gradients
         and losses stay float32, so no loss scaling is needed. It works on
-        a CPU too; whether it is faster there depends on the CPU. Not
-        benchmarked here (no GPU on the project's machines).
+        a CPU too; whether it is faster there depends on the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split, the shuffling and
         the augmentation.
@@ -125,6 +101,8 @@ class IdentityAdderClassifier(
         Validated ``image_shape``.
     data_min_, data_max_ : float
         Pixel range seen at fit, mapped to [0, 1].
+    data_range_ : float
+        ``data_max_ - data_min_``, or 1 when every pixel is the same.
     n_features_in_ : int
         Row width seen at fit: the pixels of an image plus one.
     feature_names_in_ : ndarray of str
@@ -153,7 +131,7 @@ class IdentityAdderClassifier(
     """
 
     _parameter_constraints = {
-        **COMMON_PARAMETER_CONSTRAINTS,
+        **NetEstimator._parameter_constraints,
         **MIXED_PRECISION_CONSTRAINT,
         **IMAGE_SHAPE_CONSTRAINT,
         "channels": [tuple, list],
@@ -162,6 +140,8 @@ class IdentityAdderClassifier(
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "augment": ["boolean"],
     }
+
+    _layer_sizes = {"channels": 1, "hidden_layer_sizes": 1}
 
     def __init__(
         self,
@@ -215,17 +195,9 @@ class IdentityAdderClassifier(
         -------
         self : IdentityAdderClassifier
         """
-        self._validate_params()
-        for name in ("channels", "hidden_layer_sizes"):
-            sizes = getattr(self, name)
-            if not sizes or not all(
-                isinstance(s, numbers.Integral) and s >= 1 for s in sizes
-            ):
-                raise ValueError(
-                    f"{name} must be a non-empty tuple of positive integers; got "
-                    f"{sizes!r}."
-                )
-        self.device_ = resolve_device(self.device)
+        return super().fit(X, y)
+
+    def _validate_fit_data(self, X, y):
         self.image_shape_ = check_image_shape(self.image_shape)
         X, y = validate_data(
             self, X, y, multi_output=True, dtype=np.float32, y_numeric=True
@@ -241,38 +213,26 @@ class IdentityAdderClassifier(
         self.n_outputs_ = 2
         self.data_min_ = float(X[:, :-1].min())
         self.data_max_ = float(X[:, :-1].max())
+        self.data_range_ = (self.data_max_ - self.data_min_) or 1.0
+        return X, targets
 
-        seed = torch_seed(self.random_state)
-        callbacks = []
-        if self.early_stopping:
-            scoring = EpochScoring(
-                valid_subset_accuracy,
-                name="valid_acc",
-                lower_is_better=False,
-                use_caching=True,
-            )
-            callbacks.append(("valid_acc", scoring))
-        self.net_ = build_net(
-            self,
-            IdentityAdderNet,
+    def _net_spec(self, X, y):
+        return NetSpec(
+            module=IdentityAdderNet,
+            module_params={
+                "image_shape": self.image_shape_,
+                "channels": tuple(int(c) for c in self.channels),
+                "n_components": self.n_components,
+                "hidden_layer_sizes": tuple(int(s) for s in self.hidden_layer_sizes),
+                "dropout": self.dropout,
+                "pixel_min": self.data_min_,
+                "pixel_span": self.data_range_,
+                "augment": RandomAffine() if self.augment else None,
+            },
             criterion=MultiHeadCrossEntropy,
-            n_samples=len(X),
-            device=self.device_,
-            seed=seed,
-            callbacks=callbacks,
-            criterion__n_classes=IdentityAdderNet.n_classes,
-            module__image_shape=self.image_shape_,
-            module__channels=tuple(int(c) for c in self.channels),
-            module__n_components=self.n_components,
-            module__hidden_layer_sizes=tuple(int(s) for s in self.hidden_layer_sizes),
-            module__dropout=self.dropout,
-            module__pixel_min=self.data_min_,
-            module__pixel_span=(self.data_max_ - self.data_min_) or 1.0,
-            module__augment=RandomAffine() if self.augment else None,
+            criterion_params={"n_classes": IdentityAdderNet.n_classes},
+            valid_scoring=valid_subset_accuracy,
         )
-        dataset = InMemoryDataset(to_tensor(X), to_tensor(targets, torch.int64))
-        fit_net(self.net_, dataset, seed)
-        return self
 
     def _check_row_length(self, X):
         height, width = self.image_shape_
@@ -291,7 +251,7 @@ class IdentityAdderClassifier(
         if bad.any():
             raise ValueError(
                 "The last column of X must hold the integer to add, a whole "
-                f"number from 0 to {_N_INTEGERS - 1}; {_rows_where(bad, integers)} "
+                f"number from 0 to {_N_INTEGERS - 1}; {rows_where(bad, integers)} "
                 "do not."
             )
 
@@ -316,13 +276,13 @@ class IdentityAdderClassifier(
         if bad.any():
             raise ValueError(
                 f"The first column of y must hold the digit, a whole number "
-                f"from 0 to {_N_DIGITS - 1}; {_rows_where(bad, digits)} do not."
+                f"from 0 to {_N_DIGITS - 1}; {rows_where(bad, digits)} do not."
             )
         wrong = sums != digits + integers
         if wrong.any():
             raise ValueError(
                 "The second column of y must hold the digit plus the integer "
-                f"(the last column of X); {_rows_where(wrong, sums)} do not."
+                f"(the last column of X); {rows_where(wrong, sums)} do not."
             )
         return y.astype(np.int64)
 

@@ -4,19 +4,10 @@ import numpy as np
 from sklearn.metrics import make_scorer
 from sklearn.utils.validation import (
     _check_sample_weight,
+    check_array,
     check_consistent_length,
     column_or_1d,
 )
-
-_EPSILON = 1e-7
-
-
-def _reconstruction(encoder, X):
-    """Pixels of ``X`` and their reconstruction, both scaled to [0, 1]."""
-    images, _ = encoder._validate_transform_images(X)
-    target = encoder._scale_pixels(images)
-    reconstructed = encoder._decode_codes(encoder._encode_images(images))
-    return target, np.clip(reconstructed, 0.0, 1.0)
 
 
 def reconstruction_bce(encoder, X):
@@ -24,7 +15,7 @@ def reconstruction_bce(encoder, X):
 
     Pixels are first mapped to [0, 1] with the range the encoder saw at fit;
     reconstructions are clipped to [1e-7, 1 - 1e-7] as Keras does, so figures
-    compare with the seed's.
+    compare with the seed's. The same as ``-encoder.score(X)``.
 
     Parameters
     ----------
@@ -35,14 +26,14 @@ def reconstruction_bce(encoder, X):
     -------
     bce : float
     """
-    target, reconstructed = _reconstruction(encoder, X)
-    p = np.clip(reconstructed, _EPSILON, 1 - _EPSILON)
-    bce = -(target * np.log(p) + (1 - target) * np.log1p(-p))
-    return float(bce.mean())
+    return -encoder.score(X)
 
 
 def reconstruction_mse(encoder, X):
     """Mean squared error per pixel, on pixels scaled to [0, 1].
+
+    Pixels and reconstructions are mapped to [0, 1] with the range the
+    encoder saw at fit, ``(X - data_min_) / data_range_``, and clipped there.
 
     Parameters
     ----------
@@ -53,8 +44,13 @@ def reconstruction_mse(encoder, X):
     -------
     mse : float
     """
-    target, reconstructed = _reconstruction(encoder, X)
-    return float(np.mean((target - reconstructed) ** 2))
+    X = check_array(X, dtype=np.float32, input_name="X")
+    reconstructed = encoder.inverse_transform(encoder.transform(X))
+
+    def scaled(pixels):
+        return np.clip((pixels - encoder.data_min_) / encoder.data_range_, 0.0, 1.0)
+
+    return float(np.mean((scaled(X) - scaled(reconstructed)) ** 2))
 
 
 def rounded_accuracy(y_true, y_pred, *, sample_weight=None):

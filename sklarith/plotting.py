@@ -11,8 +11,8 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import check_image_shape
 from .datasets import SEED_TARGETS
+from .utils._validation import check_image_shape
 
 
 def _import_pyplot():

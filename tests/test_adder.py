@@ -206,9 +206,12 @@ def test_wrong_number_of_operands_at_predict_is_refused(fitted):
         fitted.predict([[1, 2, 3]])
 
 
-def test_hidden_layer_sizes_must_be_positive():
-    with pytest.raises(ValueError, match="hidden_layer_sizes must be a tuple"):
-        MLPAdderRegressor(hidden_layer_sizes=(0,)).fit([[1, 2], [3, 4]], [3, 7])
+@pytest.mark.parametrize("sizes", [(0,), ()])
+def test_hidden_layer_sizes_must_be_at_least_one_positive_integer(sizes):
+    with pytest.raises(
+        ValueError, match=r"'hidden_layer_sizes' parameter .* non-empty"
+    ):
+        MLPAdderRegressor(hidden_layer_sizes=sizes).fit([[1, 2], [3, 4]], [3, 7])
 
 
 def test_predict_before_fit_raises():

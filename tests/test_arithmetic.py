@@ -203,7 +203,9 @@ def test_predict_before_fit_raises_not_fitted():
 
 def test_hidden_layer_sizes_must_be_positive_integers(one_hot):
     X, Y, _, _ = one_hot
-    with pytest.raises(ValueError, match="hidden_layer_sizes must be a tuple"):
+    with pytest.raises(
+        ValueError, match=r"'hidden_layer_sizes' parameter .* must be a tuple"
+    ):
         small_classifier(hidden_layer_sizes=(0,)).fit(X, Y)
 
 

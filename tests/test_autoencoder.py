@@ -5,9 +5,9 @@ import torch
 from sklearn.exceptions import NotFittedError
 
 from sklarith import AutoencoderTransformer
-from sklarith._base import InMemoryDataset, to_tensor
-from sklarith._distinct import distinct_rows
+from sklarith._torch import InMemoryDataset, to_tensor
 from sklarith.metrics import reconstruction_bce
+from sklarith.utils._distinct import distinct_rows
 
 
 def small_autoencoder(**params):

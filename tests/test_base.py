@@ -4,15 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from sklarith import _base
-from sklarith._base import (
-    BatchIterator,
-    InMemoryDataset,
-    check_image_shape,
-    count_images_per_row,
-    resolve_device,
-    torch_seed,
-)
+from sklarith._torch import data
+from sklarith._torch.data import BatchIterator, InMemoryDataset
+from sklarith.utils._device import resolve_device, torch_seed
+from sklarith.utils._validation import check_image_shape, count_images_per_row
 
 
 def test_auto_device_is_cuda_when_available(monkeypatch):
@@ -71,13 +66,13 @@ def simulated_cuda(monkeypatch):
         per_batch_copies.append(len(tensor))
         return tensor
 
-    monkeypatch.setattr(_base, "_is_cuda", lambda device: True)
-    monkeypatch.setattr(_base, "_to_cuda", count_copy)
+    monkeypatch.setattr(data, "is_cuda", lambda device: True)
+    monkeypatch.setattr(data, "to_cuda", count_copy)
     return per_batch_copies
 
 
 def test_on_cuda_rows_that_fit_move_to_the_device_once(simulated_cuda, monkeypatch):
-    monkeypatch.setattr(_base, "_fits_on_device", lambda n_bytes, device: True)
+    monkeypatch.setattr(data, "_fits_on_device", lambda n_bytes, device: True)
     X = torch.arange(10.0).reshape(10, 1)
     subset = torch.utils.data.Subset(InMemoryDataset(X, X * 2), [7, 2, 5, 9])
     iterator = BatchIterator(subset, batch_size=3, shuffle=True)
@@ -96,7 +91,7 @@ def test_on_cuda_rows_that_fit_move_to_the_device_once(simulated_cuda, monkeypat
 def test_on_cuda_rows_that_do_not_fit_are_copied_batch_by_batch(
     simulated_cuda, monkeypatch
 ):
-    monkeypatch.setattr(_base, "_fits_on_device", lambda n_bytes, device: False)
+    monkeypatch.setattr(data, "_fits_on_device", lambda n_bytes, device: False)
     X = torch.arange(10.0).reshape(10, 1)
     batches = list(BatchIterator(InMemoryDataset(X, X * 2), batch_size=4))
     torch.testing.assert_close(torch.cat([x for x, _ in batches]), X)
@@ -106,7 +101,7 @@ def test_on_cuda_rows_that_do_not_fit_are_copied_batch_by_batch(
 def test_an_autoencoder_target_shares_the_device_copy_of_its_input(
     simulated_cuda, monkeypatch
 ):
-    monkeypatch.setattr(_base, "_fits_on_device", lambda n_bytes, device: True)
+    monkeypatch.setattr(data, "_fits_on_device", lambda n_bytes, device: True)
     X = torch.arange(10.0).reshape(5, 2)
     X_device, y_device = BatchIterator(InMemoryDataset(X, X), 2)._rows_on_device()
     assert y_device is X_device
@@ -114,8 +109,8 @@ def test_an_autoencoder_target_shares_the_device_copy_of_its_input(
 
 def test_rows_fit_on_the_device_up_to_half_its_free_memory(monkeypatch):
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (1000, 4000))
-    assert _base._fits_on_device(500, "cuda")
-    assert not _base._fits_on_device(501, "cuda")
+    assert data._fits_on_device(500, "cuda")
+    assert not data._fits_on_device(501, "cuda")
 
 
 def test_an_iterator_knows_its_number_of_batches():

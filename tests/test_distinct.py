@@ -7,7 +7,7 @@ import torch
 from sklearn.base import clone
 
 from sklarith import AutoencoderTransformer, PCAEncoder
-from sklarith._distinct import distinct_rows, value_range
+from sklarith.utils._distinct import distinct_rows, value_range
 
 _ENCODERS = [
     PCAEncoder(n_components=3, image_shape=(2, 2)),

@@ -258,5 +258,7 @@ def test_predict_before_fit_raises_not_fitted():
 @pytest.mark.parametrize("name", ["channels", "hidden_layer_sizes"])
 def test_layer_sizes_must_be_positive_integers(name):
     X, y = _rows()
-    with pytest.raises(ValueError, match=f"{name} must be a non-empty tuple"):
+    with pytest.raises(
+        ValueError, match=rf"'{name}' parameter .* must be a non-empty tuple"
+    ):
         small_adder(**{name: (8, 0)}).fit(X, y)

@@ -185,9 +185,10 @@ def test_pickle_round_trip_gives_identical_codes(fitted, digits):
 def test_torch_encoder_computes_the_codes(digits, whiten):
     X_train, X_test, _, _ = digits
     encoder = small_pca(whiten=whiten).fit(X_train * 16)
-    layer = encoder._torch_encoder()
+    layer = encoder.torch_encoder()
+    scaled = (X_test * 16 - encoder.data_min_) / encoder.data_range_
     with torch.no_grad():
-        codes = layer(torch.from_numpy(encoder._scale_pixels(X_test * 16))).numpy()
+        codes = layer(torch.from_numpy(scaled.astype(np.float32))).numpy()
     np.testing.assert_allclose(
         codes, encoder.transform(X_test * 16), rtol=1e-4, atol=1e-4
     )

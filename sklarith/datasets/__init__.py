@@ -1,14 +1,10 @@
 """Data for sklarith: MNIST, the embedded 8x8 digits and arithmetic tasks."""
 
 from ._addition import make_addition
-from ._arithmetic import (
-    PAIR_TARGETS,
-    SEED_TARGETS,
-    make_arithmetic_pairs,
-    make_number_addition,
-)
+from ._arithmetic import make_arithmetic_pairs, make_number_addition
 from ._identity_adder import make_identity_adder
 from ._mnist import fetch_mnist, load_digit_images
+from ._targets import PAIR_TARGETS, SEED_TARGETS
 
 __all__ = [
     "PAIR_TARGETS",

@@ -8,19 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, column_or_1d
 
-#: Every result :func:`make_arithmetic_pairs` can label a pair with.
-PAIR_TARGETS = {
-    "sum": lambda a, b: a + b,
-    "sum_units": lambda a, b: (a + b) % 10,
-    "sum_tens": lambda a, b: (a + b) // 10,
-    "product": lambda a, b: a * b,
-    "product_units": lambda a, b: (a * b) % 10,
-    "product_tens": lambda a, b: (a * b) // 10,
-    "greater": lambda a, b: (a > b).astype(np.int64),
-}
-
-#: The five outputs of the seed experiment, the default targets.
-SEED_TARGETS = ("sum_units", "sum_tens", "product_units", "product_tens", "greater")
+from ._targets import PAIR_TARGETS, SEED_TARGETS, number_sum_targets
 
 
 def check_images_and_labels(images, labels, *, max_label=9):
@@ -146,12 +134,6 @@ def make_arithmetic_pairs(
     if single:
         Y = Y[names[0]]
     return (X, Y, indices) if return_indices else (X, Y)
-
-
-def number_sum_targets(n_digits):
-    """Column names of the digits of a sum of two ``n_digits``-digit numbers,
-    most significant first: ``sum_digit_1, sum_digit_0`` for single digits."""
-    return [f"sum_digit_{power}" for power in range(n_digits, -1, -1)]
 
 
 @validate_params(

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .multihead import _mlp
+from ..datasets._targets import PAIR_TARGETS, number_sum_targets
+from ._layers import mlp
 
 N_DIGITS = 10
 
@@ -55,7 +56,7 @@ class DigitMLP(nn.Module):
         )
         per_image = n_features // n_images
         self.mlp = nn.Sequential(
-            _mlp([per_image, *hidden_layer_sizes], activation),
+            mlp([per_image, *hidden_layer_sizes], activation),
             nn.Linear(hidden_layer_sizes[-1] if hidden_layer_sizes else per_image, 10),
         )
 
@@ -95,8 +96,6 @@ class PairResults(_ExactResults):
     n_images = 2
 
     def __init__(self, targets):
-        from ..datasets import PAIR_TARGETS
-
         self.targets = list(targets)
         a, b = np.divmod(np.arange(100), 10)
         results = [PAIR_TARGETS[name](a, b) for name in self.targets]
@@ -241,17 +240,15 @@ def structure_for_targets(names):
     :class:`PairResults`; the columns of
     :func:`sklarith.datasets.make_number_addition` give :class:`NumberSum`.
     """
-    from ..datasets import PAIR_TARGETS
-    from ..datasets._arithmetic import number_sum_targets
-
     names = list(names)
     if names and all(name in PAIR_TARGETS for name in names):
         return PairResults(names)
     if len(names) >= 2 and names == number_sum_targets(len(names) - 1):
         return NumberSum(len(names) - 1)
     raise ValueError(
-        f"head='arithmetic' computes results it knows by name, but y's columns are "
-        f"{names}. Pass y as the DataFrame of make_arithmetic_pairs (columns among "
-        f"{sorted(PAIR_TARGETS)}) or of make_number_addition (sum_digit_<k>, most "
-        "significant first), or use head='mlp'."
+        f"head='arithmetic' computes results it knows by name, but the targets "
+        f"are {names}. Pass targets= (or y as a DataFrame with these columns): "
+        f"names among {sorted(PAIR_TARGETS)}, as make_arithmetic_pairs gives, or "
+        "sum_digit_<k> for each digit of a sum, most significant first, as "
+        "make_number_addition gives; or use head='mlp'."
     )

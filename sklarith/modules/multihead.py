@@ -1,16 +1,9 @@
 """Multi-head networks behind ArithmeticMultiOutputClassifier."""
 
-import itertools
-
 import torch
 from torch import nn
 
-
-def _mlp(sizes, activation):
-    layers = []
-    for n_in, n_out in itertools.pairwise(sizes):
-        layers += [nn.Linear(n_in, n_out), activation()]
-    return nn.Sequential(*layers)
+from ._layers import mlp
 
 
 class MultiHeadMLP(nn.Module):
@@ -59,11 +52,11 @@ class MultiHeadMLP(nn.Module):
         self.register_buffer(
             "scale", torch.ones(n_features) if scale is None else torch.as_tensor(scale)
         )
-        self.trunk = _mlp([n_features, *hidden_layer_sizes], activation)
+        self.trunk = mlp([n_features, *hidden_layer_sizes], activation)
         width = hidden_layer_sizes[-1] if hidden_layer_sizes else n_features
         self.heads = nn.ModuleList(
             nn.Sequential(
-                _mlp([width, *head_layer_sizes], activation),
+                mlp([width, *head_layer_sizes], activation),
                 nn.Linear(head_layer_sizes[-1] if head_layer_sizes else width, k),
             )
             for k in self.n_classes

@@ -1,0 +1,27 @@
+"""The training engine that skorch drives, known to no user.
+
+- :mod:`.data`: whole tensors in memory, served to skorch batch by batch;
+- :mod:`.net`: the skorch net (mixed precision), training under a seed and
+  batched inference;
+- :mod:`.spec`: :class:`NetSpec`, everything that decides how a net is built
+  and trained, and :func:`build_net`, which turns it into a skorch net;
+- :mod:`.scoring`: per-epoch validation scores.
+
+This package knows torch, skorch and :mod:`sklarith.modules`, and nothing of
+the scikit-learn estimators that use it.
+"""
+
+from .data import InMemoryDataset, to_tensor
+from .net import fit_net, infer_batches
+from .scoring import valid_subset_accuracy
+from .spec import NetSpec, build_net
+
+__all__ = [
+    "InMemoryDataset",
+    "NetSpec",
+    "build_net",
+    "fit_net",
+    "infer_batches",
+    "to_tensor",
+    "valid_subset_accuracy",
+]

@@ -1,0 +1,111 @@
+"""The skorch net the estimators compose, its training and its inference."""
+
+import warnings
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping, LRScheduler
+
+from .data import is_cuda, to_cuda
+
+
+def autocast(device, enabled):
+    """bfloat16 autocast on ``device`` when ``enabled``, else a no-op context.
+
+    bfloat16 keeps float32's exponent range, so unlike float16 it needs no
+    loss scaling; weights, gradients and optimiser state stay float32.
+    """
+    return torch.autocast(
+        torch.device(device).type, dtype=torch.bfloat16, enabled=enabled
+    )
+
+
+def _to_float32(output):
+    if isinstance(output, tuple):
+        return tuple(_to_float32(part) for part in output)
+    return output.float() if output.is_floating_point() else output
+
+
+class MixedPrecisionNet(NeuralNet):
+    """A skorch ``NeuralNet`` whose forward passes may run under bfloat16
+    autocast (outputs are handed to the criterion as float32), and which
+    sets the modules' training mode only when it changes."""
+
+    def __init__(self, *args, mixed_precision=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mixed_precision = mixed_precision
+
+    def _set_training(self, training=True):
+        # skorch sets the mode of every module before each batch; walking the
+        # module tree each time costs a small network a few percent of its
+        # training time, and the mode only changes around validation.
+        modules = [getattr(self, f"{name}_") for name in self._modules]
+        if all(
+            not isinstance(module, torch.nn.Module) or module.training == training
+            for module in modules
+        ):
+            return
+        super()._set_training(training)
+
+    def infer(self, x, **fit_params):
+        if not self.mixed_precision:
+            return super().infer(x, **fit_params)
+        with autocast(self.device, enabled=True):
+            output = super().infer(x, **fit_params)
+        return _to_float32(output)
+
+
+def fit_net(net, dataset, seed):
+    """Train ``net`` from scratch on ``dataset``, with torch seeded by ``seed``.
+
+    The global torch generator is forked, so fitting never changes the random
+    state of the caller's own torch code.
+    """
+    devices = [torch.device(net.device).index or 0] if is_cuda(net.device) else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        net.fit(dataset, None)
+    # The best weights kept by early stopping and the scheduler's reference to
+    # the optimizer are training state; skorch would pickle them as plain
+    # objects, so a CUDA-trained model could not load on a CPU-only machine.
+    for _, callback in net.callbacks_:
+        if isinstance(callback, EarlyStopping):
+            callback.best_model_weights_ = None
+        if isinstance(callback, LRScheduler):
+            callback.lr_scheduler_ = None
+    return net
+
+
+def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32):
+    """Yield ``net.module_.<method>`` of ``X`` batch by batch, as CPU tensors.
+
+    ``X`` is a NumPy array or a tensor, ``preprocess`` maps a slice of it to a
+    float32 array; batches are passed to the module as ``dtype``. Inference
+    never holds more than one batch of inputs and activations beyond the
+    outputs already yielded, whatever the size of ``X``. With the net's
+    ``mixed_precision``, forward passes run under bfloat16 autocast and
+    outputs come back as float32.
+    """
+    module = getattr(net.module_, method)
+    net.module_.train(False)
+    mixed_precision = getattr(net, "mixed_precision", False)
+    with torch.inference_mode(), autocast(net.device, enabled=mixed_precision):
+        for start in range(0, len(X), net.batch_size):
+            batch = X[start : start + net.batch_size]
+            if preprocess is not None:
+                batch = preprocess(batch)
+            with warnings.catch_warnings():
+                # Inference never writes into its input, so a read-only array
+                # (a pandas DataFrame's under copy-on-write, a memory map) is
+                # shared as it is rather than copied.
+                warnings.filterwarnings("ignore", "The given NumPy array is not")
+                batch = torch.as_tensor(batch, dtype=dtype)
+            if is_cuda(net.device):
+                batch = to_cuda(batch, net.device)
+            output = module(batch)
+            if mixed_precision:
+                output = _to_float32(output)
+            if isinstance(output, tuple):
+                yield tuple(part.cpu() for part in output)
+            else:
+                yield output.cpu()
