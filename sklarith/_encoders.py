@@ -17,17 +17,9 @@ from .utils._validation import check_image_shape, count_images_per_row
 _EPSILON = 1e-7
 
 
-class _ImageEncoderOutput(
+class ImageEncoder(
     TransformerMixin, BaseEstimator, metaclass=ABCMeta, auto_wrap_output_keys=None
 ):
-    """Declared without scikit-learn's automatic output wrapping, so that
-    :class:`ImageEncoder` wraps its codes itself, with names that follow the
-    number of images in the rows it transforms. Its subclasses are declared
-    with the wrapping, which makes ``set_output`` available on them, but
-    define no ``transform`` of their own for scikit-learn to wrap."""
-
-
-class ImageEncoder(_ImageEncoderOutput):
     """Rows of images in, codes per image out: what every encoder shares.
 
     A row of ``X`` holds one or several flattened images of ``image_shape``
@@ -43,6 +35,12 @@ class ImageEncoder(_ImageEncoderOutput):
     Fine-tuning protocol: :meth:`torch_encoder` returns a copy of the fitted
     encoder as a torch module on pixels scaled to [0, 1], and
     ``(pixels - data_min_) / data_range_`` is that scaling.
+
+    scikit-learn's ``set_output`` would name the codes after the row width
+    seen at fit, so this class wraps its output itself (``_wrap_codes``): it
+    is declared without scikit-learn's automatic wrapping, and its concrete
+    subclasses, declared with it, get ``set_output`` but define no
+    ``transform`` for scikit-learn to wrap.
 
     Subclasses implement ``_fit_distinct_images`` (the validated distinct
     images in, ``self`` out), ``_encode_images`` and ``_decode_codes`` on

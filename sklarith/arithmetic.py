@@ -42,11 +42,12 @@ class ArithmeticMultiOutputClassifier(
     is the sum of the heads' cross-entropies. Inputs are standardised inside
     the network with the means and scales seen at fit.
 
-    This is the seed experiment's network: on the codes of two digit images
-    it learns the units and tens of their sum and product and which is the
-    greater, from these results alone. The second nonlinearity in each head
-    matters: with linear heads the same trunk falls about eight points short
-    on the sum's units.
+    This is the arithmetic experiment's network: on the codes of two digit
+    images it learns the units and tens of their sum and product and which is
+    the greater, from these results alone. Each head's own hidden layer gives
+    it a second nonlinearity: results such as the units of a sum are not a
+    linear function of the trunk's features, and linear heads
+    (``head_layer_sizes=()``) learn them less well.
 
     With an ``encoder``, ``X`` holds rows of images instead of features: each
     image goes through a copy of the encoder's network, which is trained
