@@ -98,7 +98,10 @@ class NetEstimator(BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def _net_spec(self, X, y):
-        """The :class:`~sklarith._torch.NetSpec` of the network for ``X, y``."""
+        """The :class:`~sklarith._torch.NetSpec` of the network for ``X, y``.
+
+        It may set the fitted attributes of what the network is built from
+        (the classifier fits its ``encoder_`` here)."""
 
     def _fit_net(self, X, y):
         """Train a new net on validated arrays; ``y`` may be ``X`` itself (an

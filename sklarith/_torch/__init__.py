@@ -7,8 +7,8 @@
   and trained, and :func:`build_net`, which turns it into a skorch net;
 - :mod:`.scoring`: per-epoch validation scores.
 
-This package knows torch, skorch and :mod:`sklarith.modules`, and nothing of
-the scikit-learn estimators that use it.
+This package knows torch and skorch, and nothing of the scikit-learn
+estimators that use it.
 """
 
 from .data import InMemoryDataset, to_tensor
