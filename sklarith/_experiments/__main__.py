@@ -1,0 +1,25 @@
+"""Render results files again and refresh the Markdown that quotes them.
+
+``python -m sklarith._experiments results README.md`` renders every
+``results/*.json`` as ``.md`` and ``.rst`` again (after a change to an
+experiment's ``format``), then copies the current content of every results
+file README.md quotes into it. Re-measuring is one command with ``--output
+results`` (``sklarith reproduce adder --output results``); this one brings
+README.md up to date with it.
+"""
+
+import argparse
+from pathlib import Path
+
+from . import write
+from ._results import read_figures, refresh_quotes
+
+parser = argparse.ArgumentParser(prog="python -m sklarith._experiments")
+parser.add_argument("results", help="folder of results files")
+parser.add_argument("documents", nargs="*", help="Markdown files that quote them")
+args = parser.parse_args()
+for path in sorted(Path(args.results).glob("*.json")):
+    write(read_figures(path), path.parent, name=path.stem)
+for document in args.documents:
+    for path in refresh_quotes(document):
+        print(f"{document}: refreshed the quote of {path}")

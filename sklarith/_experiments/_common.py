@@ -1,0 +1,184 @@
+"""What every experiment shares: its images, its accuracy, its machine and date.
+
+The experiments use sklarith's public API only: estimators, data sets and
+metrics.
+"""
+
+import contextlib
+import datetime
+import io
+import os
+import platform
+import resource
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import sklearn
+import skorch
+import torch
+from sklearn.model_selection import train_test_split
+
+from .. import AutoencoderTransformer
+from ..datasets import fetch_mnist, load_digit_images
+
+#: The headline Pipeline on each data set, which ``demo`` trains and
+#: ``compare`` takes apart: the autoencoder's settings (on MNIST its defaults,
+#: the arithmetic post's code size), the classifier's epochs and the number of
+#: training pairs. The arithmetic experiment uses the same autoencoder.
+HEADLINE = {
+    "mnist": {"autoencoder": {}, "max_epochs": 10, "n_pairs": 300_000},
+    "digits": {
+        "autoencoder": {
+            "n_components": 32,
+            "image_shape": (8, 8),
+            "batch_size": 64,
+            "max_epochs": 30,
+        },
+        "max_epochs": 15,
+        "n_pairs": 60_000,
+    },
+}
+
+#: ``--quick``: fewer epochs of the autoencoder and the classifier, fewer pairs.
+QUICK = {
+    "mnist": {"autoencoder_epochs": 3, "max_epochs": 3, "n_pairs": 50_000},
+    "digits": {"autoencoder_epochs": 8, "max_epochs": 8, "n_pairs": 20_000},
+}
+
+
+def headline_autoencoder(data, *, quick=False, random_state=0, verbose=0):
+    """The headline Pipeline's autoencoder for the data set named ``data``."""
+    params = dict(HEADLINE[data]["autoencoder"])
+    if quick:
+        params["max_epochs"] = QUICK[data]["autoencoder_epochs"]
+    return AutoencoderTransformer(
+        **params, random_state=random_state, verbose=min(verbose, 2)
+    )
+
+
+def headline_pairs_and_epochs(data, *, quick=False, n_pairs=None, max_epochs=None):
+    """Training pairs and classifier epochs: those given, else the data set's."""
+    settings = QUICK[data] if quick else HEADLINE[data]
+    return n_pairs or settings["n_pairs"], max_epochs or settings["max_epochs"]
+
+
+@dataclass
+class Images:
+    """Training and test images of one data set, and their shape."""
+
+    name: str
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    image_shape: tuple
+
+    @property
+    def description(self):
+        return (
+            f"{'MNIST' if self.name == 'mnist' else 'the bundled 8x8 digits'}: "
+            f"{len(self.train_images):,} training and {len(self.test_images):,} "
+            "test images"
+        )
+
+
+def split_digits(random_state=0):
+    """The bundled 8x8 digits, a stratified quarter held out for testing."""
+    digits = load_digit_images()
+    train_images, test_images, train_labels, test_labels = train_test_split(
+        digits.data,
+        digits.target,
+        test_size=0.25,
+        stratify=digits.target,
+        random_state=random_state,
+    )
+    return Images(
+        "digits", train_images, train_labels, test_images, test_labels, (8, 8)
+    )
+
+
+def load_images(data="auto"):
+    """The images of ``data``: ``"mnist"``, ``"digits"`` or ``"auto"``.
+
+    ``"auto"`` takes MNIST when it is in scikit-learn's data home or can be
+    downloaded there, and otherwise says why on standard error, in one line,
+    and takes the bundled 8x8 digits. ``"mnist"`` raises the ``OSError`` of
+    :func:`~sklarith.datasets.fetch_mnist` when MNIST is unavailable.
+    """
+    if data not in ("auto", "mnist", "digits"):
+        raise ValueError(f"data must be 'auto', 'mnist' or 'digits', not {data!r}.")
+    if data in ("auto", "mnist"):
+        try:
+            # torchvision reports each failed mirror on stdout; one line is ours.
+            with contextlib.redirect_stdout(io.StringIO()):
+                train = fetch_mnist(subset="train")
+                test = fetch_mnist(subset="test")
+        except OSError as exc:
+            if data == "mnist":
+                raise
+            reason = str(exc).splitlines()[0].split(":")[0]
+            print(
+                f"{reason}; using scikit-learn's embedded 8x8 digits instead.",
+                file=sys.stderr,
+                flush=True,
+            )
+        else:
+            return Images(
+                "mnist", train.data, train.target, test.data, test.target, (28, 28)
+            )
+    return split_digits()
+
+
+def accuracy_per_output(model, X, Y):
+    """Share of rows right, output by output, and of rows right in every output.
+
+    ``Y`` is a DataFrame whose columns name the outputs.
+
+    Returns
+    -------
+    per_output : dict
+        Output name to accuracy in [0, 1].
+    all_right : float
+    """
+    right = np.asarray(model.predict(X)) == Y.to_numpy()
+    per_output = {
+        name: float(value)
+        for name, value in zip(Y.columns, right.mean(axis=0), strict=True)
+    }
+    return per_output, float(right.all(axis=1).mean())
+
+
+def log(verbose, message):
+    """Print ``message`` when ``verbose`` asks for a line per step."""
+    if verbose >= 1:
+        print(message, flush=True)
+
+
+def machine_description():
+    """One line naming the CPU, the cores, the accelerator and the versions."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {gpu}; Python {sys.version.split()[0]}, "
+        f"torch {torch.__version__}, skorch {skorch.__version__}, "
+        f"scikit-learn {sklearn.__version__}"
+    )
+
+
+def today():
+    """Today's date, ISO format."""
+    return datetime.date.today().isoformat()
+
+
+def peak_memory_mib():
+    """Peak resident memory of this process so far, in MiB (Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,277 @@
+"""Figures and results files: what a run measured, with its command, machine and date.
+
+A run returns :class:`Figures`. :func:`write_results` writes them to
+``<folder>/<stem>.json`` and renders the experiment's table, with the command,
+the machine and the date, as ``<stem>.md`` (quoted by README.md) and
+``<stem>.rst`` (included by the documentation). The stem is the command
+without ``sklarith`` and ``reproduce``: ``sklarith reproduce arithmetic
+--fine-tune`` writes ``arithmetic--fine-tune.*``, so that re-running a
+command replaces its own files.
+"""
+
+import dataclasses
+import inspect
+import json
+import re
+import time
+from pathlib import Path
+
+from ._common import machine_description, peak_memory_mib, today
+
+
+@dataclasses.dataclass
+class Figures:
+    """What one run of an experiment measured.
+
+    ``results`` holds the experiment's own numbers (plain JSON types);
+    ``options`` the arguments of its ``run``, ``command`` the command line
+    that repeats the run. ``note`` says where figures came from when they
+    were not written by the command itself.
+    """
+
+    experiment: str
+    command: str
+    options: dict
+    results: dict
+    machine: str = dataclasses.field(default_factory=machine_description)
+    date: str = dataclasses.field(default_factory=today)
+    seconds: float | None = None
+    peak_memory_mib: float | None = None
+    note: str = ""
+
+
+def record(command, run, options, results, start):
+    """The figures of a run of ``run`` started at ``start`` (``perf_counter``)
+    and ending now: its command line, wall time and peak memory."""
+    return Figures(
+        experiment=command.split()[-1],
+        command=command_line(command, run, options),
+        options=options,
+        results=results,
+        seconds=time.perf_counter() - start,
+        peak_memory_mib=peak_memory_mib(),
+    )
+
+
+def options_of(run, values):
+    """The options of a call of ``run``: its keyword arguments but ``verbose``,
+    in the order of its signature, each with the value of ``values``."""
+    names = [name for name in inspect.signature(run).parameters if name != "verbose"]
+    return {name: _plain(values[name]) for name in names}
+
+
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def command_line(command, run, options):
+    """``command`` followed by the options that differ from ``run``'s defaults.
+
+    An option ``n_pairs`` is written ``--n-pairs``; a true boolean is a flag;
+    a list is its items. ``data`` is written only for the bundled digits:
+    with MNIST available, the default ``"auto"`` takes MNIST.
+    """
+    defaults = inspect.signature(run).parameters
+    words = [command]
+    for name, value in options.items():
+        default = _plain(defaults[name].default)
+        if name == "data":
+            if value == "digits":
+                words.append("--data digits")
+            continue
+        if value == default:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            words.append(flag)
+        elif isinstance(value, list):
+            words.append(" ".join([flag, *map(str, value)]))
+        else:
+            words.append(f"{flag} {value}")
+    return " ".join(words)
+
+
+def stem(command):
+    """The name of a command's results files: ``sklarith reproduce adder
+    --quick`` gives ``adder--quick``."""
+    words = command.split()
+    while words and words[0] in ("sklarith", "reproduce", "python"):
+        words.pop(0)
+    if words and words[0].endswith(".py"):
+        words[0] = Path(words[0]).stem
+    text = " ".join(words).replace(" --", "--")
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", text).strip("-")
+
+
+def markdown_table(header, rows, align=None):
+    """A pipe table with padded columns, readable as plain text too.
+
+    ``align`` gives ``"<"`` (left) or ``">"`` (right) per column; by default
+    the first column is left-aligned and the others right-aligned.
+    """
+    align = align or ["<"] + [">"] * (len(header) - 1)
+    cells = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    widths = [max(width, 3) for width in widths]
+
+    def line(row):
+        padded = [
+            f"{cell:{a}{w}}" for cell, a, w in zip(row, align, widths, strict=True)
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = [
+        "-" * (w - 1) + ":" if a == ">" else "-" * w
+        for a, w in zip(align, widths, strict=True)
+    ]
+    return "\n".join([line(cells[0]), "| " + " | ".join(rule) + " |"]) + "".join(
+        "\n" + line(row) for row in cells[1:]
+    )
+
+
+def percent(value, digits=2):
+    """``0.9548`` as ``"95.48"``; an empty cell for None."""
+    return "" if value is None else f"{100 * value:.{digits}f}"
+
+
+def epochs(n):
+    """``1 epoch``, ``3 epochs``."""
+    return f"{n} epoch" if n == 1 else f"{n} epochs"
+
+
+def seconds_text(seconds):
+    """Seconds as a reader wants them: ``543 ms``, ``1.2 s``, ``1,028 s``."""
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s" if seconds < 100 else f"{seconds:,.0f} s"
+
+
+def provenance(figures):
+    """The lines under every table: command, machine, date, time, note."""
+    lines = [
+        f"- command: `{figures.command}`",
+        f"- machine: {figures.machine}",
+        f"- date: {figures.date}",
+    ]
+    whole = []
+    if figures.seconds is not None:
+        whole.append(f"{seconds_text(figures.seconds)} in all")
+    if figures.peak_memory_mib is not None:
+        whole.append(f"peak memory {figures.peak_memory_mib:,.0f} MiB")
+    if whole:
+        lines.append("- whole run: " + ", ".join(whole))
+    if figures.note:
+        lines.append(f"- note: {figures.note}")
+    return "\n".join(lines)
+
+
+def to_markdown(figures, table):
+    """The results file: the table (``format(figures)``), then its provenance."""
+    return f"{table.rstrip()}\n\n{provenance(figures)}\n"
+
+
+def to_rst(markdown):
+    """reStructuredText of the Markdown that :func:`to_markdown` writes.
+
+    Understands what the experiments write: paragraphs, pipe tables (as list
+    tables), fenced code blocks, bullet lists, ``**bold**`` and ```code```.
+    """
+    out, lines, i = [], markdown.splitlines(), 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("```"):
+            block = []
+            i += 1
+            while i < len(lines) and not lines[i].startswith("```"):
+                block.append(lines[i])
+                i += 1
+            out += [".. code-block:: text", ""] + [f"   {b}" for b in block] + [""]
+        elif line.startswith("|"):
+            rows = []
+            while i < len(lines) and lines[i].startswith("|"):
+                cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
+                if not all(re.fullmatch(r":?-+:?", c) for c in cells):
+                    rows.append(cells)
+                i += 1
+            i -= 1
+            out += [".. list-table::", "   :header-rows: 1", ""]
+            for row in rows:
+                for j, cell in enumerate(row):
+                    bullet = "   * - " if j == 0 else "     - "
+                    out.append((bullet + _inline_rst(cell)).rstrip())
+            out.append("")
+        else:
+            out.append(_inline_rst(line))
+        i += 1
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _inline_rst(text):
+    return re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", text)
+
+
+def write_results(figures, table, folder, name=None):
+    """Write ``figures`` and their table to ``folder``; return the paths.
+
+    The files are named after the figures' command, or ``name``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = name or stem(figures.command)
+    markdown = to_markdown(figures, table)
+    paths = [folder / f"{name}{suffix}" for suffix in (".json", ".md", ".rst")]
+    texts = [
+        json.dumps(dataclasses.asdict(figures), indent=2, ensure_ascii=False) + "\n",
+        markdown,
+        to_rst(markdown),
+    ]
+    for path, text in zip(paths, texts, strict=True):
+        path.write_text(text, encoding="utf-8")
+    return paths
+
+
+def read_figures(path):
+    """The :class:`Figures` of a results file's JSON."""
+    return Figures(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+#: A quoted results file in a Markdown document: the file's content between
+#: two comments that name it.
+QUOTE = re.compile(
+    r"(<!-- quote (?P<path>\S+) -->\n)(?P<body>.*?)(<!-- end quote -->)", re.DOTALL
+)
+
+
+def quoted_files(text):
+    """The paths that ``text`` quotes, with the text it holds for each."""
+    return {m["path"]: m["body"] for m in QUOTE.finditer(text)}
+
+
+def refresh_quotes(document):
+    """Copy the current content of every results file ``document`` quotes
+    into it; paths are relative to the document's folder. Returns the paths
+    whose quote changed."""
+    document = Path(document)
+    text = document.read_text(encoding="utf-8")
+    changed = []
+
+    def replace(match):
+        body = (document.parent / match["path"]).read_text(encoding="utf-8")
+        if body != match["body"]:
+            changed.append(match["path"])
+        return match.group(1) + body + match.group(4)
+
+    document.write_text(QUOTE.sub(replace, text), encoding="utf-8")
+    return changed
+
+
+def format_rows(figures):
+    """The table of figures that carry it: ``results["caption"]`` (optional),
+    ``results["header"]`` and ``results["rows"]``, then ``results["notes"]``."""
+    results = figures.results
+    parts = [results["caption"]] if results.get("caption") else []
+    parts.append(markdown_table(results["header"], results["rows"]))
+    parts += results.get("notes", [])
+    return "\n\n".join(parts)

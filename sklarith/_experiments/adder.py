@@ -1,0 +1,177 @@
+"""Can a small network add? The adder post's grid of hidden sizes and ranges.
+
+Sigmoid networks of 1 to 16 hidden units learn the sum of two integers whose
+sum is at most 16, 256 or 65,536, each with three recipes: the post's
+(``MLPAdderRegressor(recipe="seed")``), ``MLPAdderRegressor``'s default and
+scikit-learn's ``MLPRegressor``. The table gives the share of held-out sums
+each predicts within 0.5, and the time of each fit.
+"""
+
+import time
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPRegressor
+
+from .. import MLPAdderRegressor
+from ..datasets import make_addition
+from ..metrics import rounded_accuracy
+from ._common import log
+from ._results import (
+    markdown_table,
+    options_of,
+    percent,
+    record,
+    seconds_text,
+)
+
+COMMAND = "sklarith reproduce adder"
+
+OPTIONS = {
+    "hidden_sizes": {"type": int, "nargs": "+", "help": "hidden units of each net"},
+    "max_sums": {"type": int, "nargs": "+", "help": "largest sums, one range each"},
+    "n_samples": {
+        "type": int,
+        "help": "training pairs per range (default: 10,000; with --quick 2,000)",
+    },
+    "n_test_samples": {
+        "type": int,
+        "help": "test pairs per range (default: 10,000; with --quick 2,000)",
+    },
+}
+
+#: Pairs to train and test on, and the post's recipe's epoch limit (None: its
+#: 1,000), in a full run and with ``quick``.
+SETTINGS = {"n_samples": 10_000, "n_test_samples": 10_000, "seed_max_epochs": None}
+QUICK_SETTINGS = {"n_samples": 2_000, "n_test_samples": 2_000, "seed_max_epochs": 30}
+
+#: The label of each model's row, and its description under the table.
+MODELS = {
+    'MLPAdderRegressor(recipe="seed")': "the post's setup: raw numbers, Adam, "
+    "batches of 32, Keras's early stopping",
+    "MLPAdderRegressor()": "the default: scaled numbers, L-BFGS in float64, the "
+    "output layer solved by least squares",
+    "MLPRegressor": 'scikit-learn\'s, activation="logistic", other defaults',
+}
+
+
+def models(hidden_size, random_state, seed_max_epochs=None):
+    """The three models of a cell of the grid, by the label of their row."""
+    seed_params = {} if seed_max_epochs is None else {"max_epochs": seed_max_epochs}
+    sizes = (hidden_size,)
+    return dict(
+        zip(
+            MODELS,
+            [
+                MLPAdderRegressor(
+                    hidden_layer_sizes=sizes,
+                    recipe="seed",
+                    random_state=random_state,
+                    **seed_params,
+                ),
+                MLPAdderRegressor(hidden_layer_sizes=sizes, random_state=random_state),
+                MLPRegressor(
+                    hidden_layer_sizes=sizes,
+                    activation="logistic",
+                    random_state=random_state,
+                ),
+            ],
+            strict=True,
+        )
+    )
+
+
+def run(
+    *,
+    quick=False,
+    random_state=0,
+    verbose=1,
+    hidden_sizes=(1, 2, 4, 8, 16),
+    max_sums=(16, 256, 65_536),
+    n_samples=None,
+    n_test_samples=None,
+):
+    """Fit the grid, three models per cell; return accuracy and time of each."""
+    options = options_of(run, locals())
+    start = time.perf_counter()
+    settings = QUICK_SETTINGS if quick else SETTINGS
+    n_samples = n_samples or settings["n_samples"]
+    n_test_samples = n_test_samples or settings["n_test_samples"]
+    cells = []
+    n_fits = len(MODELS) * len(hidden_sizes) * len(max_sums)
+    for max_sum in max_sums:
+        X, y = make_addition(n_samples, max_sum=max_sum, random_state=random_state)
+        X_test, y_test = make_addition(
+            n_test_samples, max_sum=max_sum, random_state=random_state + 1
+        )
+        for hidden_size in hidden_sizes:
+            grid = models(hidden_size, random_state, settings["seed_max_epochs"])
+            for label, model in grid.items():
+                fit_start = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    model.fit(X, y)
+                seconds = time.perf_counter() - fit_start
+                accuracy = rounded_accuracy(y_test, model.predict(X_test))
+                cells.append(
+                    {
+                        "hidden_size": hidden_size,
+                        "max_sum": max_sum,
+                        "model": label,
+                        "accuracy": accuracy,
+                        "seconds": seconds,
+                    }
+                )
+                log(
+                    verbose,
+                    f"[{len(cells)}/{n_fits}] sums ≤ {max_sum:,}, {hidden_size} "
+                    f"hidden, {label}: {accuracy:.2%} in {seconds:.1f} s",
+                )
+    results = {
+        "n_samples": n_samples,
+        "n_test_samples": n_test_samples,
+        "seed_max_epochs": settings["seed_max_epochs"] or 1000,
+        "cells": cells,
+    }
+    return record(COMMAND, run, options, results, start)
+
+
+def format(figures):
+    """A row per hidden size and model, a column per range of sums."""
+    results = figures.results
+    cells = {(c["hidden_size"], c["max_sum"], c["model"]): c for c in results["cells"]}
+    hidden_sizes = list(dict.fromkeys(c["hidden_size"] for c in results["cells"]))
+    max_sums = list(dict.fromkeys(c["max_sum"] for c in results["cells"]))
+    labels = list(dict.fromkeys(c["model"] for c in results["cells"]))
+    rows = []
+    for hidden_size in hidden_sizes:
+        for label in labels:
+            row = [str(hidden_size), f"`{label}`"]
+            for max_sum in max_sums:
+                cell = cells[hidden_size, max_sum, label]
+                text = percent(cell["accuracy"])
+                if cell.get("seconds") is not None:
+                    text += f" ({seconds_text(cell['seconds'])})"
+                row.append(text)
+            rows.append(row)
+    header = ["hidden", "model", *(f"sums ≤ {max_sum:,}" for max_sum in max_sums)]
+    return "\n".join(
+        [
+            f"Trained on {results['n_samples']:,} pairs per range (sklarith's models "
+            f"hold out 20 % of them for early stopping), tested on "
+            f"{results['n_test_samples']:,} pairs: the share (%) of sums predicted "
+            "within 0.5, and the time of each fit.",
+            "",
+            markdown_table(header, rows, align=["<", "<"] + [">"] * len(max_sums)),
+            "",
+            *(
+                f"- `{label}`: {MODELS[label]}"
+                + (
+                    f", up to {results['seed_max_epochs']:,} epochs"
+                    if "seed" in label
+                    else ""
+                )
+                for label in labels
+            ),
+        ]
+    )
