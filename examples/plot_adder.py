@@ -2,16 +2,17 @@
 Can a small network add?
 ========================
 
-A blog post (the seed of :class:`~sklarith.MLPAdderRegressor`) trained sigmoid
-networks of 1 to 16 hidden units to regress the sum of two integers, and
-counted a prediction right when it rounds to the sum. Up to a sum of 16, two
-units or more did well; up to 256 every network failed (16 units: 6 %), and
+A blog post (the adder post, behind :class:`~sklarith.MLPAdderRegressor`)
+trained sigmoid networks of 1 to 16 hidden units to regress the sum of two
+integers, and counted a prediction right when it rounds to the sum. Up to a
+sum of 16, two units or more did well; up to 256 every network failed, and
 up to 65,536 they were abysmal. It concluded that networks cannot add.
 
 This example fits three models on a part of that grid and draws the error
-surfaces the post showed. The seed's recipe (``recipe="seed"``: raw numbers,
-Adam) is capped at 100 epochs here to run in about a minute; ``sklarith
-reproduce adder`` runs the whole grid with the seed's 1,000 epochs.
+surfaces the post showed. The post's recipe (``recipe="seed"``: raw numbers,
+Adam) is capped at 100 epochs here, to run quickly; ``sklarith reproduce
+adder`` runs the whole grid with the post's 1,000 epochs, and
+:doc:`/benchmarks` gives its table.
 """
 
 # %%
@@ -78,7 +79,7 @@ table = results.pivot_table(
 print(table.map("{:.1%}".format))
 
 # %%
-# With the seed's recipe the networks add small numbers only: the output unit
+# With the post's recipe the networks add small numbers only: the output unit
 # must reach sums in the tens of thousands in steps of about 1e-3, and raw
 # inputs in the thousands saturate every sigmoid. With inputs and sums scaled
 # and the output layer solved exactly, two sigmoid units add every held-out
@@ -88,7 +89,7 @@ print(table.map("{:.1%}".format))
 # Error surfaces
 # --------------
 # The error ``|prediction - (a + b)|`` over the pairs, for 16 hidden units and
-# sums up to 256, as the post drew them. With the seed's recipe the error
+# sums up to 256, as the post drew them. With the post's recipe the error
 # grows with the sum as the prediction levels off; the default's error stays
 # far below 0.5, the rounding limit, everywhere.
 figure = plt.figure(figsize=(10, 4.5))

@@ -2,15 +2,15 @@
 Autoencoder or PCA codes for arithmetic on digits
 =================================================
 
-The seed experiment learns arithmetic on pairs of digit images from codes an
-autoencoder learnt without labels, and notes that PCA can learn such codes
-too. :class:`~sklarith.PCAEncoder` has the same contract as
+The arithmetic post's experiment learns arithmetic on pairs of digit images
+from codes an autoencoder learnt without labels, and notes that PCA can
+learn such codes too. :class:`~sklarith.PCAEncoder` has the same contract as
 :class:`~sklarith.AutoencoderTransformer`, so the encoder is just one more
 parameter of a grid search, beside the classifier's settings and the raw
 pixels as a reference.
 
-This example runs the comparison on scikit-learn's bundled 8x8 digits, in
-about a minute on a CPU. ``sklarith compare`` runs it on MNIST.
+This example runs the comparison on scikit-learn's bundled 8x8 digits;
+``sklarith compare`` runs it on MNIST.
 """
 
 # %%

@@ -13,8 +13,7 @@ steps: an :class:`~sklarith.AutoencoderTransformer` learns a short code of
 each image from its pixels alone, and an
 :class:`~sklarith.ArithmeticMultiOutputClassifier` learns the five results
 from the codes of the two images. This example trains it on scikit-learn's
-bundled 8x8 digits in about a minute on a CPU; ``sklarith demo`` does the
-same on MNIST.
+bundled 8x8 digits; ``sklarith demo`` does the same on MNIST.
 """
 
 # %%
@@ -54,7 +53,7 @@ Y.head()
 # ------------
 # The autoencoder gives each 8x8 image a code of 32 numbers, learnt without
 # labels; a row of two images becomes a row of two codes. The classifier has
-# the seed experiment's shape: a shared layer of 1,000 units, then one
+# the arithmetic post's shape: a shared layer of 1,000 units, then one
 # branch per result with its own 200 units and a softmax. ``verbose=1``
 # prints a table per epoch: training loss, validation loss, validation
 # accuracy (all five results right) and time.

@@ -8,9 +8,9 @@ image and the sum of the digit and the integer. One network does both, with
 a convolutional reader of the image, the integer joined to the image's
 embedding, and one head per answer.
 
-This example trains it on scikit-learn's bundled 8x8 digits, which takes
-well under a minute on a CPU; ``benchmarks/identity_adder.py`` runs the same
-estimator on MNIST.
+This example trains it on scikit-learn's bundled 8x8 digits;
+``sklarith reproduce identity-adder`` runs the same estimator on MNIST, on
+the identity adder post's protocol (:doc:`/benchmarks` gives its table).
 """
 
 # %%
