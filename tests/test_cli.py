@@ -1,54 +1,224 @@
+"""The ``sklarith`` command line: one registry over the experiments."""
+
+import inspect
+
 import pytest
 
 from sklarith import cli
-from sklarith.cli import demo
+from sklarith._experiments import EXPERIMENTS, _common, _results, arithmetic
+
+SHARED = ["--quick", "--random-state", "--verbose", "--output"]
 
 
 @pytest.fixture
-def tiny_demo(monkeypatch):
-    """Shrink the demo's digits settings so that it runs in seconds."""
-    settings = {
-        "autoencoder": {"n_components": 16, "image_shape": (8, 8), "max_epochs": 3},
-        "classifier": {"max_epochs": 2, "hidden_layer_sizes": (64,)},
-        "n_pairs": 2000,
-        "quick": {"n_pairs": 1000, "max_epochs": 1},
+def calls(monkeypatch):
+    """Replace every experiment's run by one that records its arguments."""
+    recorded = []
+    for module in EXPERIMENTS:
+        original = module.run
+
+        def fake(_module=module, **kwargs):
+            recorded.append((_module.COMMAND, kwargs))
+            return _results.Figures(
+                "single-layer",
+                _module.COMMAND,
+                {"data": "digits"},
+                {
+                    "n_test_images": 1,
+                    "checkpoints": [0],
+                    "accuracy": {"delta rule": [0.5], "softmax": [0.25]},
+                },
+            )
+
+        fake.__signature__ = inspect.signature(original)
+        monkeypatch.setattr(module, "run", fake)
+    return recorded
+
+
+@pytest.mark.parametrize(
+    "module", EXPERIMENTS, ids=lambda module: module.COMMAND.split()[-1]
+)
+def test_every_command_takes_the_shared_options(module, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([*module.COMMAND.split()[1:], "--help"])
+    assert exit_.value.code == 0
+    usage = capsys.readouterr().out
+    for option in SHARED:
+        assert option in usage
+    assert ("--data" in usage) == ("data" in inspect.signature(module.run).parameters)
+
+
+def test_defaults_are_those_of_the_experiment(calls):
+    cli.main(["reproduce", "arithmetic"])
+    command, kwargs = calls[0]
+    assert command == "sklarith reproduce arithmetic"
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(arithmetic.run).parameters.items()
     }
-    monkeypatch.setitem(demo.DEMO_SETTINGS, "digits", settings)
+    assert kwargs == defaults
 
 
-def test_demo_prints_accuracy_per_output_and_worked_examples(tiny_demo, capsys):
-    cli.main(["demo", "--data", "digits", "--quiet", "--n-test-pairs", "300"])
+def test_options_reach_the_experiment_by_the_same_names(calls):
+    cli.main(
+        [
+            "demo",
+            "--data",
+            "digits",
+            "--quick",
+            "--random-state",
+            "3",
+            "--verbose",
+            "0",
+            "--n-test-pairs",
+            "200",
+        ]
+    )
+    _, kwargs = calls[0]
+    assert kwargs["data"] == "digits"
+    assert kwargs["quick"] is True
+    assert (kwargs["random_state"], kwargs["verbose"], kwargs["n_test_pairs"]) == (
+        3,
+        0,
+        200,
+    )
+
+
+def test_prints_the_table_then_command_machine_and_date(calls, capsys):
+    cli.main(["reproduce", "single-layer"])
     output = capsys.readouterr().out
-    for name in ["sum_units", "sum_tens", "product_units", "product_tens", "greater"]:
-        assert name in output
-    assert "all five" in output
-    assert output.count(" × ") == 6
+    table, provenance = output.strip().split("\n\n")[-2:]
+    last_row = table.splitlines()[-1]
+    assert [cell.strip() for cell in last_row.split("|")[1:-1]] == [
+        "0",
+        "50.00",
+        "25.00",
+    ]
+    lines = provenance.splitlines()
+    assert lines[0] == "- command: `sklarith reproduce single-layer`"
+    assert lines[1].startswith("- machine: ")
+    assert lines[2] == f"- date: {_common.today()}"
 
 
-def test_demo_falls_back_to_the_embedded_digits_in_one_line(
-    tiny_demo, monkeypatch, capsys
+def test_output_writes_the_results_files_named_after_the_command(
+    calls, tmp_path, capsys
 ):
+    cli.main(["reproduce", "single-layer", "--output", str(tmp_path / "out")])
+    names = sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert names == ["single-layer.json", "single-layer.md", "single-layer.rst"]
+    assert "Wrote " in capsys.readouterr().out
+
+
+def test_without_output_nothing_is_written(calls, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cli.main(["reproduce", "single-layer"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_old_command_name_runs_the_arithmetic_experiment_and_names_the_new(
+    calls, capsys
+):
+    cli.main(["reproduce", "seed-000", "--fine-tune", "--verbose", "0"])
+    command, kwargs = calls[0]
+    assert command == "sklarith reproduce arithmetic"
+    assert kwargs["fine_tune"] is True
+    err = capsys.readouterr().err
+    assert "`sklarith reproduce seed-000` is deprecated" in err
+    assert "use `sklarith reproduce arithmetic`" in err
+
+
+def test_old_command_name_is_not_advertised(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["reproduce", "--help"])
+    assert "seed-000" not in capsys.readouterr().out
+
+
+def test_quiet_still_means_verbose_0(calls, capsys):
+    cli.main(["compare", "--quiet"])
+    assert calls[0][1]["verbose"] == 0
+    assert "--quiet is deprecated" in capsys.readouterr().err
+
+
+def test_old_mnist_addition_options_map_to_the_new(calls, capsys):
+    cli.main(["reproduce", "mnist-addition", "--digits", "1", "2", "--seeds", "4", "5"])
+    _, kwargs = calls[0]
+    assert (kwargs["n_digits"], kwargs["random_state"], kwargs["n_runs"]) == (
+        [1, 2],
+        4,
+        2,
+    )
+    err = capsys.readouterr().err
+    assert "--digits is deprecated" in err
+    assert "--seeds is deprecated" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reproduce"],
+        ["reproduce", "seed-001"],
+        ["demo", "--data", "cifar"],
+        ["demo", "--n-pairs", "0"],
+        ["compare", "--random-state", "-1"],
+        ["reproduce", "adder", "--data", "digits"],
+        ["reproduce", "mnist-addition", "--seeds", "0", "2"],
+    ],
+)
+def test_a_users_mistake_is_a_usage_error_not_a_traceback(calls, argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: sklarith" in err
+    assert "Traceback" not in err
+    assert calls == []
+
+
+def test_unavailable_mnist_is_one_line_of_error(monkeypatch, capsys):
     def offline(**kwargs):
-        raise OSError("Could not download MNIST into /nowhere: no network")
+        raise OSError("MNIST files not found in /nowhere")
 
-    monkeypatch.setattr(demo, "fetch_mnist", offline)
-    cli.main(["demo", "--quick", "--quiet", "--n-test-pairs", "100"])
-    first_line = capsys.readouterr().out.splitlines()[0]
-    assert first_line.startswith("Could not download MNIST")
-    assert "embedded 8x8 digits" in first_line
-
-
-def test_demo_with_mnist_requested_and_unavailable_raises(monkeypatch):
-    def offline(**kwargs):
-        raise OSError("MNIST files not found")
-
-    monkeypatch.setattr(demo, "fetch_mnist", offline)
-    with pytest.raises(OSError, match="MNIST files not found"):
+    monkeypatch.setattr(_common, "fetch_mnist", offline)
+    with pytest.raises(SystemExit) as exit_:
         cli.main(["demo", "--data", "mnist"])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err == (
+        "sklarith: error: MNIST files not found in /nowhere\n"
+    )
 
 
-def test_worked_example_marks_wrong_results():
-    line = demo.format_worked_example(7, 5, [2, 1, 5, 3, 1], [2, 1, 5, 3, 1])
-    assert line == "7 + 5 = 12 ✓   7 × 5 = 35 ✓   7 > 5 ✓"
-    line = demo.format_worked_example(7, 5, [3, 1, 5, 3, 0], [2, 1, 5, 3, 1])
-    assert line == "7 + 5 = 13 ✗   7 × 5 = 35 ✓   7 ≤ 5 ✗"
+def test_demo_on_the_digits_end_to_end(monkeypatch, capsys):
+    monkeypatch.setitem(
+        _common.QUICK,
+        "digits",
+        {"autoencoder_epochs": 1, "max_epochs": 1, "n_pairs": 500},
+    )
+    cli.main(
+        [
+            "demo",
+            "--data",
+            "digits",
+            "--quick",
+            "--verbose",
+            "0",
+            "--n-test-pairs",
+            "100",
+            "--n-examples",
+            "2",
+        ]
+    )
+    output = capsys.readouterr().out
+    rows = [line.split("|")[1].strip() for line in output.splitlines() if "%" in line]
+    assert rows == [
+        "sum_units",
+        "sum_tens",
+        "product_units",
+        "product_tens",
+        "greater",
+        "all five",
+    ]
+    assert output.count(" × ") == 2
+    assert (
+        "- command: `sklarith demo --data digits --quick --n-test-pairs 100 "
+        "--n-examples 2`" in output
+    )

@@ -1,4 +1,6 @@
-"""Comparing encoders: cached grid searches and ``sklarith compare``."""
+"""Comparing encoders in a grid search: each encoder fitted once per split,
+thanks to the Pipeline's cache (``sklarith compare`` is tested with the other
+experiments)."""
 
 import collections
 
@@ -9,13 +11,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
-from sklarith import (
-    ArithmeticMultiOutputClassifier,
-    AutoencoderTransformer,
-    PCAEncoder,
-    cli,
-)
-from sklarith.cli import compare, demo
+from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer, PCAEncoder
 
 
 @pytest.fixture
@@ -80,97 +76,3 @@ def test_a_different_encoder_setting_is_a_cache_miss(fit_counts, pairs, tmp_path
     first = cached_pipeline(tmp_path).fit(X[:500], Y[:500])
     clone(first).set_params(enc__n_components=4).fit(X[:500], Y[:500])
     assert fit_counts["PCAEncoder"] == 2
-
-
-@pytest.fixture
-def tiny_settings(monkeypatch):
-    """Shrink the digits settings that compare shares with demo."""
-    settings = {
-        "autoencoder": {"n_components": 16, "image_shape": (8, 8), "max_epochs": 3},
-        "classifier": {"max_epochs": 2, "hidden_layer_sizes": (64,)},
-        "n_pairs": 2000,
-        "quick": {"n_pairs": 1000, "max_epochs": 1},
-    }
-    monkeypatch.setitem(demo.DEMO_SETTINGS, "digits", settings)
-
-
-def test_compare_prints_one_table_of_every_feature_set(tiny_settings, capsys):
-    cli.main(["compare", "--data", "digits", "--quiet", "--n-test-pairs", "300"])
-    output = capsys.readouterr().out
-    table = output[output.index("autoencoder  ") :].splitlines()
-    assert table[0].split() == ["autoencoder", "PCA", "raw", "pixels"]
-    labels = [line[:24].strip() for line in table[1:12]]
-    assert labels == [
-        "sum_units",
-        "sum_tens",
-        "product_units",
-        "product_tens",
-        "greater",
-        "all five",
-        "reconstruction BCE",
-        "reconstruction MSE",
-        "encoder fit",
-        "transform test images",
-        "classifier fit",
-    ]
-    assert "2,000 pairs of training images" in output
-    assert "300 pairs of the 450 test images" in output
-
-
-def test_compare_shows_progress_of_each_feature_set(tiny_settings, capsys):
-    cli.main(["compare", "--data", "digits", "--quick", "--n-test-pairs", "100"])
-    output = capsys.readouterr().out
-    assert "[1/3] autoencoder: fitting on the training images" in output
-    assert "[3/3] raw pixels: classifier on 1,000 pairs" in output
-    assert "train_loss" in output
-
-
-def test_compare_falls_back_to_the_embedded_digits(tiny_settings, monkeypatch, capsys):
-    def offline(**kwargs):
-        raise OSError("Could not download MNIST into /nowhere: no network")
-
-    monkeypatch.setattr(demo, "fetch_mnist", offline)
-    cli.main(["compare", "--quick", "--quiet", "--n-test-pairs", "100"])
-    first_line = capsys.readouterr().out.splitlines()[0]
-    assert first_line.startswith("Could not download MNIST")
-    assert "embedded 8x8 digits" in first_line
-
-
-@pytest.mark.parametrize("data", ["mnist", "digits"])
-def test_pca_has_the_code_size_and_image_shape_of_the_autoencoder(data):
-    encoders = compare.compared_encoders(demo.DEMO_SETTINGS[data])
-    autoencoder, pca = encoders["autoencoder"], encoders["PCA"]
-    assert pca.n_components == autoencoder.n_components
-    assert pca.image_shape == autoencoder.image_shape
-    assert encoders["raw pixels"] is None
-
-
-def test_raw_pixels_have_accuracy_but_no_reconstruction(digits):
-    X_train, X_test, y_train, y_test = digits
-    classifier = ArithmeticMultiOutputClassifier(
-        hidden_layer_sizes=(32,), max_epochs=1, random_state=0
-    )
-    rows = compare.compare_features(
-        {"PCA": PCAEncoder(n_components=8, image_shape=(8, 8)), "raw pixels": None},
-        classifier,
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        n_pairs=500,
-        n_test_pairs=100,
-        log=lambda line: None,
-    )
-    pca, raw = rows
-    assert 0 < pca["mse"] < pca["bce"]
-    assert raw["bce"] is raw["mse"] is raw["fit_time"] is None
-    for row in rows:
-        assert set(row["accuracy"]) == {
-            "sum_units",
-            "sum_tens",
-            "product_units",
-            "product_tens",
-            "greater",
-        }
-        assert row["all_five"] <= min(row["accuracy"].values())
-        assert row["classifier_time"] > 0

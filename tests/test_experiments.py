@@ -1,0 +1,510 @@
+"""The experiment layer: shared helpers, results files, and each experiment on
+tiny settings of the bundled 8x8 digits."""
+
+import inspect
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
+
+from sklarith import ArithmeticMultiOutputClassifier
+from sklarith._experiments import (
+    EXPERIMENTS,
+    _common,
+    _results,
+    adder,
+    arithmetic,
+    compare,
+    demo,
+    format_figures,
+    identity_adder,
+    mnist_addition,
+    single_layer,
+    write,
+)
+from sklarith.datasets import SEED_TARGETS, make_arithmetic_pairs
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """Quick settings shrunk to a single epoch of everything."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(
+            _common.QUICK,
+            "digits",
+            {"autoencoder_epochs": 1, "max_epochs": 1, "n_pairs": 1000},
+        )
+        patch.setitem(
+            arithmetic.QUICK_SETTINGS,
+            "digits",
+            {"n_pairs": 300, "n_test_pairs": 100, "frozen": 1, "fine": 1},
+        )
+        patch.setattr(identity_adder, "QUICK_EPOCHS", 1)
+        patch.setitem(
+            identity_adder.SETTINGS,
+            "digits",
+            {"image_shape": (8, 8), "channels": (4, 8)},
+        )
+        patch.setitem(mnist_addition.QUICK_SETTINGS, "autoencoder_epochs", 1)
+        patch.setitem(mnist_addition.QUICK_SETTINGS, "max_epochs", 1)
+        yield
+
+
+# Shared helpers ----------------------------------------------------------
+
+
+def test_digits_split_holds_out_a_stratified_quarter():
+    images = _common.split_digits()
+    assert (len(images.train_images), len(images.test_images)) == (1347, 450)
+    train_share = np.bincount(images.train_labels) / len(images.train_labels)
+    test_share = np.bincount(images.test_labels) / len(images.test_labels)
+    np.testing.assert_allclose(train_share, test_share, atol=0.01)
+    assert images.image_shape == (8, 8)
+
+
+def test_auto_falls_back_to_the_digits_in_one_line_on_stderr(monkeypatch, capsys):
+    def offline(**kwargs):
+        raise OSError("Could not download MNIST into /nowhere: no network")
+
+    monkeypatch.setattr(_common, "fetch_mnist", offline)
+    images = _common.load_images("auto")
+    captured = capsys.readouterr()
+    assert images.name == "digits"
+    assert captured.out == ""
+    assert captured.err == (
+        "Could not download MNIST into /nowhere; using scikit-learn's embedded "
+        "8x8 digits instead.\n"
+    )
+
+
+def test_mnist_requested_and_unavailable_raises(monkeypatch):
+    def offline(**kwargs):
+        raise OSError("MNIST files not found")
+
+    monkeypatch.setattr(_common, "fetch_mnist", offline)
+    with pytest.raises(OSError, match="MNIST files not found"):
+        _common.load_images("mnist")
+
+
+def test_accuracy_per_output_counts_rows_right_output_by_output():
+    class Fixed:
+        def predict(self, X):
+            return np.array([[1, 0], [1, 1], [0, 1], [1, 1]])
+
+    Y = pd.DataFrame({"a": [1, 1, 1, 1], "b": [0, 1, 0, 0]})
+    per_output, all_right = _common.accuracy_per_output(Fixed(), None, Y)
+    assert per_output == {"a": 0.75, "b": 0.5}
+    assert all_right == 0.5
+
+
+# Results files -----------------------------------------------------------
+
+
+def test_command_line_names_only_options_that_differ_from_the_defaults():
+    options = _results.options_of(
+        mnist_addition.run,
+        {
+            "data": "mnist",
+            "quick": True,
+            "random_state": 0,
+            "n_runs": 1,
+            "n_digits": (15,),
+            "heads": ("arithmetic", "mlp"),
+            "max_epochs": 75,
+        },
+    )
+    assert _results.command_line(
+        mnist_addition.COMMAND, mnist_addition.run, options
+    ) == (
+        "sklarith reproduce mnist-addition --quick --n-digits 15 "
+        "--heads arithmetic mlp --max-epochs 75"
+    )
+
+
+def test_command_line_names_the_digits_when_they_were_used():
+    options = {"data": "digits", "quick": False, "random_state": 3}
+    options.update(dict.fromkeys(["n_pairs", "max_epochs"]))
+    options.update(n_test_pairs=10_000, n_examples=6)
+    assert _results.command_line(demo.COMMAND, demo.run, options) == (
+        "sklarith demo --data digits --random-state 3"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "stem"),
+    [
+        ("sklarith demo --data digits", "demo--data-digits"),
+        ("sklarith reproduce arithmetic --fine-tune", "arithmetic--fine-tune"),
+        ("sklarith reproduce adder", "adder"),
+        ("python benchmarks/speed.py --only pca", "speed--only-pca"),
+    ],
+)
+def test_results_files_are_named_after_the_command(command, stem):
+    assert _results.stem(command) == stem
+
+
+def test_markdown_table_pads_columns_and_aligns_numbers_right():
+    table = _results.markdown_table(["output", "accuracy"], [["sum", "9.5"]])
+    assert table.splitlines() == [
+        "| output | accuracy |",
+        "| ------ | -------: |",
+        "| sum    |      9.5 |",
+    ]
+
+
+def test_rst_of_a_results_file_is_valid_and_keeps_every_cell():
+    docutils_core = pytest.importorskip("docutils.core")
+    markdown = (
+        "Caption with `code`.\n\n| a | b |\n|---|--:|\n| **1** | `x` |\n| 2 | |\n\n"
+        "```text\n7 + 5 = 12 ✓\n```\n\n- command: `sklarith demo`\n"
+    )
+    rst = _results.to_rst(markdown)
+    assert "Caption with ``code``." in rst
+    assert "   * - **1**\n     - ``x``" in rst
+    assert ".. code-block:: text\n\n   7 + 5 = 12 ✓" in rst
+    document = docutils_core.publish_doctree(
+        rst.replace(".. code-block:: text", "::"),
+        settings_overrides={"report_level": 2, "halt_level": 2},
+    )
+    assert document.astext().count("7 + 5 = 12") == 1
+
+
+def test_written_results_read_back_as_the_same_figures(tmp_path):
+    figures = _results.Figures(
+        "single-layer",
+        "sklarith reproduce single-layer --data digits",
+        {"data": "digits", "quick": False, "random_state": 0},
+        {
+            "n_test_images": 450,
+            "checkpoints": [0, 10],
+            "accuracy": {"delta rule": [0.1, 0.5], "softmax": [0.1, 0.6]},
+        },
+    )
+    paths = write(figures, tmp_path)
+    assert [p.name for p in paths] == [
+        "single-layer--data-digits.json",
+        "single-layer--data-digits.md",
+        "single-layer--data-digits.rst",
+    ]
+    assert _results.read_figures(paths[0]) == figures
+    markdown = paths[1].read_text(encoding="utf-8")
+    row = next(line for line in markdown.splitlines() if line.startswith("| 10 "))
+    assert [cell.strip() for cell in row.split("|")[1:-1]] == ["10", "50.00", "60.00"]
+    assert "- command: `sklarith reproduce single-layer --data digits`" in markdown
+
+
+def test_refreshing_quotes_copies_the_current_results_file(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "adder.md").write_text("new table\n")
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "Intro\n<!-- quote results/adder.md -->\nold table\n<!-- end quote -->\nEnd\n"
+    )
+    assert _results.refresh_quotes(readme) == ["results/adder.md"]
+    assert readme.read_text() == (
+        "Intro\n<!-- quote results/adder.md -->\nnew table\n<!-- end quote -->\nEnd\n"
+    )
+    assert _results.refresh_quotes(readme) == []
+
+
+@pytest.mark.parametrize("path", sorted(RESULTS.glob("*.json")), ids=lambda p: p.stem)
+def test_each_results_file_renders_to_its_markdown_and_rst(path):
+    figures = _results.read_figures(path)
+    assert _results.stem(figures.command) == path.stem or figures.note
+    markdown = _results.to_markdown(figures, format_figures(figures))
+    assert path.with_suffix(".md").read_text(encoding="utf-8") == markdown
+    assert path.with_suffix(".rst").read_text(encoding="utf-8") == _results.to_rst(
+        markdown
+    )
+
+
+def test_readme_quotes_the_results_files_as_they_are():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quotes = _results.quoted_files(readme)
+    assert quotes, "README.md quotes no results file"
+    for path, body in quotes.items():
+        assert (ROOT / path).read_text(encoding="utf-8") == body, path
+
+
+# The experiments, on tiny settings ----------------------------------------
+
+
+def test_every_experiment_has_the_same_shape():
+    for module in EXPERIMENTS:
+        assert module.COMMAND.startswith("sklarith ")
+        parameters = list(inspect.signature(module.run).parameters)
+        assert {"quick", "random_state", "verbose"} <= set(parameters), module
+        assert set(parameters) - set(module.OPTIONS) <= {
+            "data",
+            "quick",
+            "random_state",
+            "verbose",
+        }
+        assert callable(module.format)
+
+
+@pytest.fixture(scope="module")
+def demo_run(tiny):
+    return demo.run(
+        data="digits", quick=True, verbose=0, n_test_pairs=300, n_examples=4
+    )
+
+
+def test_demo_records_the_command_that_repeats_it(demo_run):
+    assert demo_run.command == (
+        "sklarith demo --data digits --quick --n-test-pairs 300 --n-examples 4"
+    )
+    assert demo_run.results["n_pairs"] == 1000
+
+
+def test_demo_examples_are_the_test_pairs_with_their_true_results(demo_run):
+    for example in demo_run.results["examples"]:
+        a, b = example["digits"]
+        assert example["expected"] == [
+            (a + b) % 10,
+            (a + b) // 10,
+            (a * b) % 10,
+            (a * b) // 10,
+            int(a > b),
+        ]
+
+
+def test_demo_chance_is_the_share_of_the_most_frequent_answer(demo_run):
+    images = _common.split_digits()
+    _, Y = make_arithmetic_pairs(
+        images.test_images, images.test_labels, n_pairs=300, random_state=1
+    )
+    assert demo_run.results["chance"]["greater"] == pytest.approx(
+        max(Y["greater"].mean(), 1 - Y["greater"].mean())
+    )
+
+
+def test_demo_table_has_a_row_per_output_and_marks_wrong_results(demo_run):
+    text = demo.format(demo_run)
+    rows = [line.split("|")[1].strip() for line in text.splitlines() if "%" in line]
+    assert rows == [*SEED_TARGETS, "all five"]
+    line = demo.worked_example([7, 5], [3, 1, 5, 3, 0], [2, 1, 5, 3, 1])
+    assert line == "7 + 5 = 13 ✗   7 × 5 = 35 ✓   7 ≤ 5 ✗"
+
+
+def test_compare_measures_codes_of_the_same_size_and_raw_pixels(tiny):
+    features = compare.compared_features("digits")
+    assert features["PCA"].n_components == features["autoencoder"].n_components
+    assert features["PCA"].image_shape == features["autoencoder"].image_shape
+    figures = compare.run(data="digits", quick=True, verbose=0, n_test_pairs=200)
+    autoencoder, pca, raw = figures.results["rows"]
+    assert [autoencoder["features"], pca["features"], raw["features"]] == [
+        "autoencoder",
+        "PCA",
+        "raw pixels",
+    ]
+    for row in (autoencoder, pca):
+        assert 0 < row["mse"] < row["bce"]
+        assert row["fit_seconds"] > 0
+    assert raw["bce"] is raw["mse"] is raw["fit_seconds"] is None
+    assert list(raw["accuracy"]) == list(SEED_TARGETS)
+    table = compare.format(figures).splitlines()
+    bce = next(line for line in table if line.startswith("| reconstruction BCE"))
+    assert [cell.strip() for cell in bce.split("|")[2:-1]][2] == "—"
+
+
+@pytest.fixture(scope="module")
+def encoder_and_pairs():
+    """A fitted autoencoder, training pairs and test images of the digits."""
+    images = _common.split_digits()
+    autoencoder = _common.headline_autoencoder("digits", quick=True)
+    autoencoder.set_params(max_epochs=1, n_components=8)
+    autoencoder.fit(images.train_images)
+    X, Y = make_arithmetic_pairs(
+        images.train_images, images.train_labels, n_pairs=300, random_state=0
+    )
+    return autoencoder, X, Y, images.test_images
+
+
+def test_frozen_arithmetic_classifier_keeps_the_fitted_encoder(encoder_and_pairs):
+    autoencoder, X, Y, test_images = encoder_and_pairs
+    codes = autoencoder.transform(test_images)
+    model = arithmetic.build_classifier(
+        autoencoder, fine_tune=False, max_epochs=1, random_state=0, verbose=0
+    ).fit(X, Y)
+    assert isinstance(model, Pipeline)
+    assert isinstance(model["enc"], FrozenEstimator)
+    np.testing.assert_array_equal(autoencoder.transform(test_images), codes)
+
+
+def test_fine_tuning_trains_a_copy_of_the_encoder_with_the_heads(encoder_and_pairs):
+    autoencoder, X, Y, test_images = encoder_and_pairs
+    codes = autoencoder.transform(test_images)
+    model = arithmetic.build_classifier(
+        autoencoder, fine_tune=True, max_epochs=1, random_state=0, verbose=0
+    ).fit(X, Y)
+    assert isinstance(model, ArithmeticMultiOutputClassifier)
+    trained = model.net_.module_.encoder.state_dict()
+    original = autoencoder.torch_encoder().state_dict()
+    assert trained.keys() == original.keys()
+    assert any(not torch.equal(trained[k], original[k]) for k in trained)
+    np.testing.assert_array_equal(autoencoder.transform(test_images), codes)
+
+
+def test_arithmetic_table_sets_the_posts_row_above_the_run_on_mnist():
+    figures = _results.read_figures(RESULTS / "arithmetic.json")
+    rows = [
+        [cell.strip() for cell in line.split("|")[1:-1]]
+        for line in arithmetic.format(figures).splitlines()
+        if "|" in line
+    ]
+    assert rows[2][:2] == ["the post (Keras, frozen encoder)", "95.4"]
+    assert rows[3][:2] == ["sklarith, frozen encoder, 3 epochs", "96.60"]
+    figures.options["data"] = "digits"
+    assert "the post" not in arithmetic.format(figures)
+
+
+def test_arithmetic_run_records_the_fine_tuned_variant(tiny):
+    figures = arithmetic.run(data="digits", quick=True, verbose=0, fine_tune=True)
+    assert figures.command == (
+        "sklarith reproduce arithmetic --data digits --quick --fine-tune"
+    )
+    assert figures.results["max_epochs"] == 1
+    assert "sklarith, fine-tuned encoder, 1 epoch |" in arithmetic.format(figures)
+
+
+def test_identity_adder_holds_out_a_fifth_and_tests_every_test_image(tiny):
+    figures = identity_adder.run(data="digits", quick=True, verbose=0)
+    results = figures.results
+    assert (results["n_rows"], results["n_held_out"], results["n_test"]) == (
+        1347,
+        270,
+        450,
+    )
+    assert results["epochs"] == 1
+    assert set(results["test"]) == {"digit", "sum", "both"}
+    rows = [line for line in identity_adder.format(figures).splitlines() if "|" in line]
+    assert [row.split("|")[1].strip() for row in rows[2:]] == [
+        "sklarith, the 270 held-out images",
+        "sklarith, the 450 test images",
+    ]
+
+
+def test_identity_adder_table_puts_the_posts_rows_first_on_mnist():
+    figures = _results.read_figures(RESULTS / "identity-adder.json")
+    rows = [line for line in identity_adder.format(figures).splitlines() if "|" in line]
+    assert [row.split("|")[1].strip() for row in rows[2:]] == [
+        "the post, its 12,000 held-out images",
+        "the post, its 10,000 test images",
+        "sklarith, the 12,000 held-out images",
+        "sklarith, the 10,000 test images",
+    ]
+
+
+@pytest.fixture(scope="module")
+def adder_run():
+    return adder.run(
+        quick=True,
+        verbose=0,
+        hidden_sizes=(2, 8),
+        max_sums=(16,),
+        n_samples=200,
+        n_test_samples=100,
+    )
+
+
+def test_adder_table_has_three_models_per_hidden_size(adder_run):
+    rows = [line for line in adder.format(adder_run).splitlines() if "|" in line]
+    models = [[cell.strip() for cell in row.split("|")[1:3]] for row in rows[2:]]
+    assert models == [
+        [str(size), f"`{label}`"] for size in (2, 8) for label in adder.MODELS
+    ]
+
+
+def test_adder_default_recipe_adds_every_held_out_sum(adder_run):
+    for cell in adder_run.results["cells"]:
+        if cell["model"] == "MLPAdderRegressor()":
+            assert cell["accuracy"] == 1.0
+
+
+def test_adder_command_names_the_changed_grid(adder_run):
+    assert adder_run.command == (
+        "sklarith reproduce adder --quick --hidden-sizes 2 8 --max-sums 16 "
+        "--n-samples 200 --n-test-samples 100"
+    )
+
+
+def test_mnist_addition_uses_each_image_once_per_n(tiny):
+    figures = mnist_addition.run(
+        data="digits", quick=True, verbose=0, n_digits=(1, 2), heads=("mlp",)
+    )
+    runs = figures.results["runs"]
+    assert [(r["n_digits"], r["head"], r["n_rows"]) for r in runs] == [
+        (1, "mlp", 673),
+        (2, "mlp", 336),
+    ]
+    assert "published" not in mnist_addition.format(figures)
+
+
+def test_mnist_addition_table_gives_mean_and_spread_over_runs():
+    run = {"n_rows": 7500, "head": "arithmetic", "digit_accuracy": 0.99}
+    figures = _results.Figures(
+        "mnist-addition",
+        "sklarith reproduce mnist-addition --n-runs 2 --n-digits 4",
+        {"data": "mnist"},
+        {
+            "max_epochs": 25,
+            "pretraining_seconds": [500.0, 540.0],
+            "runs": [
+                {
+                    **run,
+                    "n_digits": 4,
+                    "random_state": 0,
+                    "accuracy": 0.94,
+                    "seconds": 100.0,
+                },
+                {
+                    **run,
+                    "n_digits": 4,
+                    "random_state": 1,
+                    "accuracy": 0.96,
+                    "seconds": 120.0,
+                },
+            ],
+        },
+    )
+    text = mnist_addition.format(figures)
+    row = next(line for line in text.splitlines() if line.startswith("| 4 "))
+    cells = [cell.strip() for cell in row.split("|")[1:-1]]
+    assert cells == [
+        "4",
+        "7,500",
+        "95.00 ± 1.00 (99.00)",
+        "A-NeSI 92.56, DeepStochLog 92.7",
+        "110 s",
+    ]
+    assert "mean ± std over 2 runs" in text
+
+
+@pytest.mark.parametrize(("n_digits", "rows"), [(1, 256), (2, 128), (4, 64), (15, 17)])
+def test_mnist_addition_batches_hold_about_512_images_whatever_n(n_digits, rows):
+    assert mnist_addition.batch_size_for(n_digits) == rows
+
+
+def test_single_layer_network_learns_from_the_images_it_sees():
+    figures = single_layer.run(data="digits", verbose=0)
+    results = figures.results
+    assert results["checkpoints"] == single_layer.DIGITS_CHECKPOINTS
+    for accuracy in results["accuracy"].values():
+        assert accuracy[-1] > accuracy[0] + 0.5
+    assert "the post" not in single_layer.format(figures)
+
+
+def test_results_json_is_plain_json(tmp_path, adder_run):
+    path = write(adder_run, tmp_path)[0]
+    assert json.loads(path.read_text())["results"]["cells"][0]["model"] == (
+        'MLPAdderRegressor(recipe="seed")'
+    )
