@@ -8,9 +8,13 @@ scikit-learn's reason), failed as expected (with the reason listed in
 tests/test_common.py and the first line of the error the check met) and
 failed unexpectedly (none, or the suite fails).
 
-Run:  python benchmarks/count_checks.py
+Run:  python benchmarks/count_checks.py [--output DIR]
+
+``--output DIR`` writes the table and the list to the results files
+``DIR/count-checks.*``, with the command, the machine and the date.
 """
 
+import argparse
 import sys
 import time
 import warnings
@@ -19,7 +23,8 @@ from pathlib import Path
 
 from sklearn.utils.estimator_checks import check_estimator
 
-from _common import header
+from sklarith._experiments import format_figures, write
+from sklarith._experiments._results import Figures, to_markdown
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_common import ESTIMATORS, expected_failed_checks
@@ -31,12 +36,16 @@ def first_line(exception):
 
 
 def main():
-    print(header("python benchmarks/count_checks.py"))
-    print()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--output", metavar="DIR", help="write the results files to DIR"
+    )
+    args = parser.parse_args()
+    start = time.perf_counter()
     rows, expected = [], {}
     for estimator in ESTIMATORS:
         name = type(estimator).__name__
-        start = time.perf_counter()
+        estimator_start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             results = check_estimator(
@@ -45,7 +54,7 @@ def main():
                 on_fail=None,
                 on_skip=None,
             )
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - estimator_start
         status = Counter(result["status"] for result in results)
         passed_unexpectedly = [
             r["check_name"]
@@ -53,15 +62,15 @@ def main():
             if r["status"] == "passed" and r["expected_to_fail"]
         ]
         rows.append(
-            (
-                name,
+            [
+                f"`{name}`",
                 len(results),
                 status["passed"],
                 status["skipped"],
                 status["xfail"],
                 status["failed"],
-                seconds,
-            )
+                f"{seconds:.1f} s",
+            ]
         )
         # A check run on several variants of the data (read-only memory maps,
         # float32) appears once per variant, under the same name.
@@ -78,21 +87,45 @@ def main():
                 by_reason[reason][check] = (count + 1, error)
         expected[name] = (by_reason, passed_unexpectedly)
 
-    columns = ("estimator", "run", "passed", "skipped", "xfail", "failed", "time")
-    print(f"{columns[0]:<33}" + "".join(f"{c:>8}" for c in columns[1:]))
-    for name, *counts, seconds in rows:
-        print(f"{name:<33}" + "".join(f"{c:>8}" for c in counts) + f"{seconds:>7.1f}s")
+    listing = []
     for name, (by_reason, passed_unexpectedly) in expected.items():
         if not by_reason and not passed_unexpectedly:
             continue
-        print(f"\n{name}")
+        listing.append(name)
         for reason, checks in by_reason.items():
-            print(f"  reason: {reason}")
+            listing.append(f"  reason: {reason}")
             for check, (count, error) in checks.items():
-                print(f"    {check}" + (f" (x{count})" if count > 1 else ""))
-                print(f"      {error}")
+                listing.append(f"    {check}" + (f" (x{count})" if count > 1 else ""))
+                listing.append(f"      {error}")
         for check in passed_unexpectedly:
-            print(f"  listed as expected to fail but passed: {check}")
+            listing.append(f"  listed as expected to fail but passed: {check}")
+        listing.append("")
+    figures = Figures(
+        "count-checks",
+        "python benchmarks/count_checks.py",
+        {},
+        {
+            "header": [
+                "estimator",
+                "checks run",
+                "passed",
+                "skipped",
+                "expected failures",
+                "unexpected failures",
+                "time",
+            ],
+            "rows": rows,
+            "notes": [
+                "Skipped and expected failures, with the first line of the error "
+                "each met:",
+                "```text\n" + "\n".join(listing).rstrip() + "\n```",
+            ],
+        },
+        seconds=time.perf_counter() - start,
+    )
+    print(to_markdown(figures, format_figures(figures)), end="")
+    if args.output:
+        write(figures, args.output)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ data, printed as ratios (1 means sklarith costs nothing extra):
   median times and the median (and range) of the ratios of the pairs.
 - ``pca``: ``PCAEncoder(n_components=100).fit`` against scikit-learn's
   ``PCA(100).fit`` on the 60,000 MNIST training images (median of
-  ``--repeats``, alternating).
+  ``--repeats``, alternating), and the memory ``PCAEncoder.transform``
+  allocates for the 10,000 test images (traced by ``tracemalloc``) against
+  its output.
 - ``adder``: ``MLPAdderRegressor`` against scikit-learn's ``MLPRegressor``
   (8 sigmoid hidden units, 10,000 pairs): fit time and rounded accuracy on
   10,000 held-out pairs.
@@ -27,27 +29,32 @@ data, printed as ratios (1 means sklarith costs nothing extra):
   time to read the pairs' pixels once and to find their distinct images.
   ``--dedupe-epochs`` autoencoder epochs, early stopping off: the fixed
   cost of finding the distinct images weighs most when training is short.
-- ``seed-000``: ``sklarith reproduce seed-000``, with the encoder fine-tuned
-  and frozen, each in a child process: wall time and peak memory of the whole
-  experiment.
+- ``experiments``: the arithmetic experiment (``sklarith reproduce
+  arithmetic``), with the encoder fine-tuned and frozen, each in a child
+  process of its own: wall time and peak memory of the whole run.
 
 Training runs on ``--device`` (by default CUDA when available, else the CPU),
 the plain loop with its data and module there too, so that on a GPU machine
 the same command compares the two on the GPU.
 
-Run:  python benchmarks/speed.py [--only throughput pca adder dedupe seed-000]
-      [--epochs 2] [--repeats 5] [--device auto]
+Each section prints a table with the command that repeats it, the machine
+and the date; ``--output DIR`` writes it to the results files
+``DIR/speed--only-<section>.*`` (the experiments write their own).
+
+Run:  python benchmarks/speed.py [--only throughput pca adder dedupe experiments]
+      [--epochs 2] [--repeats 8] [--device auto] [--output DIR]
 """
 
 import argparse
-import subprocess
-import sys
+import multiprocessing
 import time
+import tracemalloc
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import torch
-from compare_encoders import time_pca_fits
+from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
@@ -57,13 +64,16 @@ from sklarith import (
     MLPAdderRegressor,
     PCAEncoder,
 )
-from sklarith._base import resolve_device
-from sklarith._distinct import distinct_rows
+from sklarith._experiments import arithmetic, format_figures, write
+from sklarith._experiments._results import (
+    Figures,
+    to_markdown,
+)
 from sklarith.datasets import fetch_mnist, make_addition, make_arithmetic_pairs
 from sklarith.metrics import rounded_accuracy
 from sklarith.modules import ConvAutoencoder, MultiHeadCrossEntropy, MultiHeadMLP
-
-from _common import header
+from sklarith.utils._device import resolve_device
+from sklarith.utils._distinct import distinct_rows
 
 N_CLASSES = [10, 2, 10, 9, 2]
 
@@ -104,9 +114,9 @@ def time_call(function):
 
 
 def compare(name, estimator, X, y, run_loop, epochs, repeats):
-    """Time ``estimator.fit(X, y)`` and ``run_loop()`` alternately; print the
-    medians of the paired ratios, for the training epochs and for the whole
-    call.
+    """Time ``estimator.fit(X, y)`` and ``run_loop()`` alternately; return
+    the row of the medians of the paired ratios, for the training epochs and
+    for the whole call.
 
     The order alternates (estimator first, then loop first), so that neither
     side is always the one to run on a warm cache; the ratio of each pair
@@ -128,13 +138,19 @@ def compare(name, estimator, X, y, run_loop, epochs, repeats):
     training = np.divide(loop_epochs, fit_epochs)
     whole = np.divide(loop_times, fit_times)
     rate = len(X) * epochs / np.median(fit_epochs)
-    print(
-        f"| {name} | {len(X):,} x {epochs} | {np.median(loop_epochs):.1f} s | "
-        f"{np.median(fit_epochs):.1f} s | {rate:,.0f} /s | "
-        f"{np.median(training):.3f} ({training.min():.3f}–{training.max():.3f}) | "
-        f"{np.median(whole):.3f} ({whole.min():.3f}–{whole.max():.3f}) |",
-        flush=True,
-    )
+    return [
+        name,
+        f"{len(X):,} × {epochs}",
+        f"{np.median(loop_epochs):.1f} s",
+        f"{np.median(fit_epochs):.1f} s",
+        f"{rate:,.0f} /s",
+        f"**{np.median(training):.3f}** ({ratio_range(training)})",
+        f"{np.median(whole):.3f} ({ratio_range(whole)})",
+    ]
+
+
+def ratio_range(ratios):
+    return f"{np.min(ratios):.3f}–{np.max(ratios):.3f}"
 
 
 def classifier_case(epochs, repeats, device, batch_size=256, lr=1e-3):
@@ -164,8 +180,8 @@ def classifier_case(epochs, repeats, device, batch_size=256, lr=1e-3):
             lr=lr,
         )
 
-    compare(
-        "ArithmeticMultiOutputClassifier (200→1000→5 heads)",
+    return compare(
+        "`ArithmeticMultiOutputClassifier` (200→1000→5 heads)",
         estimator,
         X,
         Y,
@@ -199,21 +215,67 @@ def autoencoder_case(epochs, repeats, device, batch_size=128, lr=2e-3):
             lr=lr,
         )
 
-    compare(
-        "AutoencoderTransformer (MNIST)", estimator, X, None, run_loop, epochs, repeats
+    return compare(
+        "`AutoencoderTransformer` (MNIST)",
+        estimator,
+        X,
+        None,
+        run_loop,
+        epochs,
+        repeats,
     )
+
+
+def time_pca_fits(images, repeats):
+    """Median fit times of PCAEncoder and PCA, measured alternately."""
+    fits = {
+        "PCA(100).fit": lambda: PCA(n_components=100).fit(images),
+        "PCAEncoder(100).fit": lambda: PCAEncoder(n_components=100).fit(images),
+    }
+    for fit in fits.values():
+        fit()
+    times = alternately(fits, rounds=repeats)
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
+def transform_memory(encoder, images):
+    """Peak memory traced while encoding ``images``, and the codes' size."""
+    tracemalloc.start()
+    try:
+        codes = encoder.transform(images)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, codes.nbytes
 
 
 def pca_case(repeats):
-    images = fetch_mnist(subset="train").data
-    medians = time_pca_fits(images, repeats)
-    pca = medians["PCA(100).fit"]
-    ours = medians["PCAEncoder(n_components=100).fit"]
-    print(
-        f"| PCAEncoder vs PCA, fit on {len(images):,} images | {pca:.2f} s | "
-        f"{ours:.2f} s | {ours / pca:.3f} |",
-        flush=True,
-    )
+    train, test = fetch_mnist(subset="train"), fetch_mnist(subset="test")
+    medians = time_pca_fits(train.data, repeats)
+    pca, ours = medians["PCA(100).fit"], medians["PCAEncoder(100).fit"]
+    encoder = PCAEncoder(n_components=100).fit(train.data)
+    peak, codes = transform_memory(encoder, test.data)
+    return [
+        [
+            f"`PCAEncoder(100).fit` against `PCA(100).fit`, {len(train.data):,} "
+            f"images (median of {repeats}, alternating)",
+            f"{pca:.2f} s",
+            f"{ours:.2f} s",
+            f"{ours / pca:.3f}",
+        ],
+        [
+            f"`PCAEncoder.transform` of the {len(test.data):,} test images "
+            f"({mib(test.data.nbytes)}): peak memory allocated, against the codes "
+            "it returns",
+            mib(codes),
+            mib(peak),
+            f"{peak / codes:.2f}",
+        ],
+    ]
+
+
+def mib(n_bytes):
+    return f"{n_bytes / 2**20:.1f} MiB"
 
 
 def adder_case():
@@ -231,12 +293,16 @@ def adder_case():
             warnings.simplefilter("ignore", ConvergenceWarning)
             seconds = time_call(lambda model=model: model.fit(X, y))
         accuracy = rounded_accuracy(y_test, model.predict(X_test))
-        cells[name] = f"{seconds:.1f} s, {accuracy:.2%}"
-    print(
-        "| MLPAdderRegressor vs MLPRegressor, 8 units, sums ≤ 256 (time, rounded "
-        f"accuracy) | {cells['MLPRegressor']} | {cells['MLPAdderRegressor']} | |",
-        flush=True,
-    )
+        cells[name] = f"{seconds:.1f} s, {accuracy:.2%} right"
+    return [
+        [
+            "`MLPAdderRegressor` against `MLPRegressor`, 8 sigmoid units, sums ≤ "
+            "256: fit time and rounded accuracy on 10,000 held-out pairs",
+            cells["MLPRegressor"],
+            cells["MLPAdderRegressor"],
+            "",
+        ]
+    ]
 
 
 def dedupe_case(epochs, n_pairs=1_000_000):
@@ -249,11 +315,15 @@ def dedupe_case(epochs, n_pairs=1_000_000):
     # their pixels once, at the memory's speed, on all of torch's threads.
     pixels = torch.from_numpy(X)
     read_once = np.median([time_call(pixels.sum) for _ in "abc"])
-    print(
-        f"| reading the {n_pairs:,} pairs once ({X.nbytes / 1e9:.1f} GB, "
-        f"median of 3) | | {read_once:.2f} s | |",
-        flush=True,
-    )
+    table = [
+        [
+            f"reading the {n_pairs:,} pairs once ({X.nbytes / 1e9:.1f} GB, a torch "
+            "sum; median of 3)",
+            "",
+            f"{read_once:.2f} s",
+            "",
+        ]
+    ]
     # What every encoder pays on the pairs: hash each image, group the
     # hashes, compare each image in full with the first of its group.
     timings = []
@@ -261,10 +331,14 @@ def dedupe_case(epochs, n_pairs=1_000_000):
         start = time.perf_counter()
         first, _ = distinct_rows(X.reshape(-1, images.shape[1]))
         timings.append(time.perf_counter() - start)
-    print(
-        f"| finding the {len(first):,} distinct images of {n_pairs:,} pairs "
-        f"(median of 3) | | {np.median(timings):.1f} s | |",
-        flush=True,
+    table.append(
+        [
+            f"finding the {len(first):,} distinct images of {n_pairs:,} pairs "
+            "(median of 3)",
+            "",
+            f"{np.median(timings):.1f} s",
+            "",
+        ]
     )
     for name, make in {
         # Early stopping off, so that both sides train the same epochs: the
@@ -276,6 +350,7 @@ def dedupe_case(epochs, n_pairs=1_000_000):
         "PCAEncoder": lambda: PCAEncoder(n_components=100),
     }.items():
         on_images = make().fit(images)
+        epochs_text = f"{epochs} epochs" if name == "AutoencoderTransformer" else "PCA"
         fits = alternately(
             {
                 "fit": lambda m=make: m().fit(images),
@@ -303,14 +378,17 @@ def dedupe_case(epochs, n_pairs=1_000_000):
         for method, on_images_seconds, on_pairs_seconds in rows:
             reference = "transform" if method == "transform" else "fit"
             ratios = np.divide(on_pairs_seconds, on_images_seconds)
-            print(
-                f"| {name}.{method} of {n_pairs:,} pairs vs .{reference} of "
-                f"{len(images):,} images ({len(ratios)} rounds) | "
-                f"{np.median(on_images_seconds):.1f} s | "
-                f"{np.median(on_pairs_seconds):.1f} s | "
-                f"{np.median(ratios):.3f} ({ratios.min():.3f}–{ratios.max():.3f}) |",
-                flush=True,
+            table.append(
+                [
+                    f"`{name}.{method}` ({epochs_text}) on {n_pairs:,} pairs against "
+                    f"`.{reference}` on their {len(images):,} images "
+                    f"({len(ratios)} rounds)",
+                    f"{np.median(on_images_seconds):.1f} s",
+                    f"{np.median(on_pairs_seconds):.1f} s",
+                    f"{np.median(ratios):.3f} ({ratio_range(ratios)})",
+                ]
             )
+    return table
 
 
 def alternately(functions, rounds):
@@ -328,56 +406,112 @@ def alternately(functions, rounds):
     return times
 
 
-def seed_000_case():
-    for options in (["--fine-tune"], []):
-        command = [sys.executable, "-m", "sklarith", "reproduce", "seed-000", *options]
-        start = time.perf_counter()
-        output = subprocess.run(
-            [*command, "--verbose=0"], capture_output=True, text=True, check=True
-        ).stdout
-        seconds = time.perf_counter() - start
-        name = " ".join(["sklarith reproduce seed-000", *options])
-        print(f"\n`{name}`, {seconds:.0f} s in all:\n")
-        print("\n".join(output.splitlines()[3:]), flush=True)
+def experiment_case(output):
+    """The arithmetic experiment, fine-tuned and frozen, each in a fresh
+    process so that its peak memory is its own; writes their results files
+    to ``output`` (when given)."""
+    rows = []
+    for fine_tune in (True, False):
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as child:
+            figures = child.submit(arithmetic.run, verbose=0, fine_tune=fine_tune)
+            figures = figures.result()
+        print(to_markdown(figures, format_figures(figures)), flush=True)
+        if output:
+            write(figures, output)
+        rows.append(
+            [
+                f"`{figures.command}`",
+                f"{figures.seconds:,.0f} s",
+                f"{figures.peak_memory_mib:,.0f} MiB",
+            ]
+        )
+    return ["experiment", "whole run", "peak memory"], rows
 
 
-SECTIONS = ["throughput", "pca", "adder", "dedupe", "seed-000"]
+#: The columns of the measurement tables.
+RATIO_HEADER = ["measurement", "reference", "sklarith", "ratio"]
+THROUGHPUT_HEADER = [
+    "training",
+    "samples × epochs",
+    "plain loop, epochs",
+    "estimator, epochs",
+    "rate",
+    "ratio, epochs (range)",
+    "ratio, whole fit (range)",
+]
+
+
+def run_section(name, args, device):
+    """Run one section; return its table header and rows."""
+    if name == "throughput":
+        warm_up()
+        return THROUGHPUT_HEADER, [
+            classifier_case(args.epochs, args.repeats, device),
+            autoencoder_case(args.epochs, args.repeats, device),
+        ]
+    if name == "pca":
+        return RATIO_HEADER, pca_case(args.repeats)
+    if name == "adder":
+        return RATIO_HEADER, adder_case()
+    if name == "dedupe":
+        return RATIO_HEADER, dedupe_case(args.dedupe_epochs)
+    return experiment_case(args.output)
+
+
+#: The options each section depends on, beside ``--only``.
+SECTION_OPTIONS = {
+    "throughput": ["epochs", "repeats", "device"],
+    "pca": ["repeats"],
+    "adder": [],
+    "dedupe": ["dedupe_epochs"],
+    "experiments": [],
+}
+
+SECTIONS = list(SECTION_OPTIONS)
+
+
+def section_command(name, args, parser):
+    """The command that repeats one section: its non-default options only."""
+    words = ["python benchmarks/speed.py", f"--only {name}"]
+    for option in SECTION_OPTIONS[name]:
+        value = getattr(args, option)
+        if value != parser.get_default(option):
+            words.append(f"--{option.replace('_', '-')} {value}")
+    return " ".join(words)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS)
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=8)
     parser.add_argument("--dedupe-epochs", type=int, default=2)
     parser.add_argument(
         "--device", default="auto", help="'auto' (CUDA when available), 'cpu', 'cuda'"
     )
+    parser.add_argument(
+        "--output", metavar="DIR", help="write each section's results files to DIR"
+    )
     args = parser.parse_args()
     device = resolve_device(args.device)
-    print(header("python benchmarks/speed.py " + " ".join(sys.argv[1:])))
     print(f"torch threads: {torch.get_num_threads()}, training device: {device}\n")
-    if "throughput" in args.only:
-        warm_up()
-        print(
-            "| training | samples x epochs | plain loop, epochs | estimator, epochs "
-            "| rate | ratio, epochs (range) | ratio, whole fit (range) |"
+    for name in args.only:
+        start = time.perf_counter()
+        header, rows = run_section(name, args, device)
+        if name == "experiments":
+            continue
+        options = {option: getattr(args, option) for option in SECTION_OPTIONS[name]}
+        figures = Figures(
+            f"speed-{name}",
+            section_command(name, args, parser),
+            options,
+            {"header": header, "rows": rows},
         )
-        print("|---|---|---|---|---|---|---|")
-        classifier_case(args.epochs, args.repeats, device)
-        autoencoder_case(args.epochs, args.repeats, device)
-        print()
-    if {"pca", "adder", "dedupe"} & set(args.only):
-        print("| measurement | reference | sklarith | ratio |")
-        print("|---|---|---|---|")
-    if "pca" in args.only:
-        pca_case(max(args.repeats, 5))
-    if "adder" in args.only:
-        adder_case()
-    if "dedupe" in args.only:
-        dedupe_case(args.dedupe_epochs)
-    if "seed-000" in args.only:
-        seed_000_case()
+        figures.seconds = time.perf_counter() - start
+        print(to_markdown(figures, format_figures(figures)), flush=True)
+        if args.output:
+            write(figures, args.output)
 
 
 if __name__ == "__main__":
