@@ -350,7 +350,6 @@ def dedupe_case(epochs, n_pairs=1_000_000):
         "PCAEncoder": lambda: PCAEncoder(n_components=100),
     }.items():
         on_images = make().fit(images)
-        epochs_text = f"{epochs} epochs" if name == "AutoencoderTransformer" else "PCA"
         fits = alternately(
             {
                 "fit": lambda m=make: m().fit(images),
@@ -369,7 +368,7 @@ def dedupe_case(epochs, n_pairs=1_000_000):
         rows = [
             ("fit", fits["fit"], fits["fit on pairs"]),
             (
-                "fit_transform (a Pipeline's fit)",
+                "fit_transform",
                 fits["fit"],
                 fits["fit_transform on pairs"],
             ),
@@ -378,9 +377,13 @@ def dedupe_case(epochs, n_pairs=1_000_000):
         for method, on_images_seconds, on_pairs_seconds in rows:
             reference = "transform" if method == "transform" else "fit"
             ratios = np.divide(on_pairs_seconds, on_images_seconds)
+            details = [f"{epochs} epochs"] if name == "AutoencoderTransformer" else []
+            if method == "fit_transform":
+                details.append("what a Pipeline calls")
+            details = f" ({', '.join(details)})" if details else ""
             table.append(
                 [
-                    f"`{name}.{method}` ({epochs_text}) on {n_pairs:,} pairs against "
+                    f"`{name}.{method}`{details} on {n_pairs:,} pairs against "
                     f"`.{reference}` on their {len(images):,} images "
                     f"({len(ratios)} rounds)",
                     f"{np.median(on_images_seconds):.1f} s",
