@@ -1,130 +1,83 @@
-"""The shared plumbing: device choice, seeding and the sliced batch data path."""
+"""The fit template of every net estimator (``sklarith/base.py``): parameters
+checked before any data, the device, the training history, the validation
+split, and a caller's torch random state left alone. Run on every net estimator of
+the registry."""
 
 import numpy as np
 import pytest
 import torch
+from sklearn.utils._param_validation import InvalidParameterError
 
-from sklarith._torch import data
-from sklarith._torch.data import BatchIterator, InMemoryDataset
-from sklarith.utils._device import resolve_device, torch_seed
-from sklarith.utils._validation import check_image_shape, count_images_per_row
+from sklarith.base import NetEstimator
+from sklarith.utils._testing import ESTIMATOR_CASES
+
+NETS = [c for c in ESTIMATOR_CASES if isinstance(c.estimator, NetEstimator)]
+LAYER_SIZES = [
+    pytest.param(case, name, id=f"{case.name}-{name}")
+    for case in NETS
+    for name in case.estimator.get_params(deep=False)
+    if name.endswith("layer_sizes") or name == "channels"
+]
 
 
-def test_auto_device_is_cuda_when_available(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert resolve_device("auto") == "cuda"
+@pytest.fixture(scope="module", params=NETS, ids=[c.name for c in NETS])
+def case(request):
+    return request.param
 
 
-def test_auto_device_is_cpu_without_cuda(monkeypatch):
+@pytest.fixture(scope="module")
+def data(case):
+    return case.data()
+
+
+@pytest.mark.parametrize(("case", "name"), LAYER_SIZES)
+def test_layer_sizes_must_be_positive_integers_checked_before_any_data(case, name):
+    message = (
+        rf"The '{name}' parameter of {type(case.estimator).__name__} must be a "
+        r"(non-empty )?tuple of positive integers"
+    )
+    for sizes in [(0,), (8, -1), (8.0,), (True,), ("8",)]:
+        with pytest.raises(InvalidParameterError, match=message):
+            case.make_estimator(**{name: sizes}).fit(None, None)
+
+
+def test_an_unknown_device_is_refused(case, data):
+    with pytest.raises(ValueError, match="device must be 'auto', 'cpu', 'cuda'"):
+        case.make_estimator(device="tpu").fit(*data)
+
+
+def test_cuda_without_cuda_is_an_error_not_a_silent_cpu_run(case, data, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert resolve_device("auto") == "cpu"
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        case.make_estimator(device="cuda").fit(*data)
 
 
-def test_explicit_devices_are_kept():
-    assert resolve_device("cpu") == "cpu"
-    assert resolve_device(torch.device("cpu")) == "cpu"
+def test_auto_device_trains_on_the_cpu_without_cuda(case, data, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    model = case.make_estimator(device="auto", max_epochs=1).fit(*data)
+    assert model.device_ == "cpu"
+    assert next(model.net_.module_.parameters()).device.type == "cpu"
 
 
-def test_torch_seed_follows_random_state():
-    assert torch_seed(0) == torch_seed(0)
-    assert torch_seed(0) != torch_seed(1)
-    assert torch_seed(np.random.RandomState(3)) == torch_seed(3)
+def test_history_has_a_row_per_epoch_with_losses(case, data):
+    model = case.make_estimator(max_epochs=2, n_iter_no_change=5).fit(*data)
+    assert model.history_ is model.net_.history
+    assert model.history_[:, "epoch"] == [1, 2]
+    assert all(loss > 0 for loss in model.history_[:, "train_loss"])
+    assert all(loss > 0 for loss in model.history_[:, "valid_loss"])
 
 
-def test_batches_are_slices_in_order_without_shuffling():
-    X = torch.arange(10.0).reshape(10, 1)
-    batches = list(BatchIterator(InMemoryDataset(X, X * 2), batch_size=4))
-    assert [len(x) for x, _ in batches] == [4, 4, 2]
-    torch.testing.assert_close(torch.cat([x for x, _ in batches]), X)
-    torch.testing.assert_close(torch.cat([y for _, y in batches]), X * 2)
+def test_without_early_stopping_every_epoch_trains_on_every_row(case, data):
+    X, y = data
+    model = case.make_estimator(early_stopping=False, max_epochs=2).fit(X, y)
+    assert len(model.history_) == 2
+    assert "valid_loss" not in model.history_[-1]
+    assert "valid_acc" not in model.history_[-1]
 
 
-def test_shuffled_batches_cover_every_row_once_per_epoch():
-    X = torch.arange(100.0).reshape(100, 1)
-    iterator = BatchIterator(InMemoryDataset(X, X), batch_size=32, shuffle=True)
-    first = torch.cat([x for x, _ in iterator]).ravel()
-    second = torch.cat([x for x, _ in iterator]).ravel()
-    assert sorted(first.tolist()) == list(range(100))
-    assert not torch.equal(first, second)
-
-
-def test_a_subset_is_served_by_its_indices():
-    X = torch.arange(10.0).reshape(10, 1)
-    subset = torch.utils.data.Subset(InMemoryDataset(X, X), [7, 2, 5])
-    (x, y), *_ = BatchIterator(subset, batch_size=8)
-    assert x.ravel().tolist() == [7.0, 2.0, 5.0]
-    assert y.ravel().tolist() == [7.0, 2.0, 5.0]
-
-
-@pytest.fixture
-def simulated_cuda(monkeypatch):
-    """Make the iterator take its CUDA path on the CPU: copies onto the
-    "device" are CPU copies, and per-batch copies are counted."""
-    per_batch_copies = []
-
-    def count_copy(tensor, device):
-        per_batch_copies.append(len(tensor))
-        return tensor
-
-    monkeypatch.setattr(data, "is_cuda", lambda device: True)
-    monkeypatch.setattr(data, "to_cuda", count_copy)
-    return per_batch_copies
-
-
-def test_on_cuda_rows_that_fit_move_to_the_device_once(simulated_cuda, monkeypatch):
-    monkeypatch.setattr(data, "_fits_on_device", lambda n_bytes, device: True)
-    X = torch.arange(10.0).reshape(10, 1)
-    subset = torch.utils.data.Subset(InMemoryDataset(X, X * 2), [7, 2, 5, 9])
-    iterator = BatchIterator(subset, batch_size=3, shuffle=True)
-    epochs = [torch.cat([x for x, _ in iterator]).ravel() for _ in range(2)]
-    on_device = iterator._rows_on_device()
-    assert iterator._rows_on_device() is on_device
-    assert on_device[0].ravel().tolist() == [7.0, 2.0, 5.0, 9.0]
-    assert on_device[1].ravel().tolist() == [14.0, 4.0, 10.0, 18.0]
-    assert all(sorted(epoch.tolist()) == [2.0, 5.0, 7.0, 9.0] for epoch in epochs)
-    # Batches are sliced from the device copy, not from the dataset.
-    on_device[0].zero_()
-    assert torch.cat([x for x, _ in iterator]).ravel().tolist() == [0.0] * 4
-    assert simulated_cuda == [3, 3, 1, 1] * 3
-
-
-def test_on_cuda_rows_that_do_not_fit_are_copied_batch_by_batch(
-    simulated_cuda, monkeypatch
-):
-    monkeypatch.setattr(data, "_fits_on_device", lambda n_bytes, device: False)
-    X = torch.arange(10.0).reshape(10, 1)
-    batches = list(BatchIterator(InMemoryDataset(X, X * 2), batch_size=4))
-    torch.testing.assert_close(torch.cat([x for x, _ in batches]), X)
-    assert simulated_cuda == [4, 4, 4, 4, 2, 2]
-
-
-def test_an_autoencoder_target_shares_the_device_copy_of_its_input(
-    simulated_cuda, monkeypatch
-):
-    monkeypatch.setattr(data, "_fits_on_device", lambda n_bytes, device: True)
-    X = torch.arange(10.0).reshape(5, 2)
-    X_device, y_device = BatchIterator(InMemoryDataset(X, X), 2)._rows_on_device()
-    assert y_device is X_device
-
-
-def test_rows_fit_on_the_device_up_to_half_its_free_memory(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (1000, 4000))
-    assert data._fits_on_device(500, "cuda")
-    assert not data._fits_on_device(501, "cuda")
-
-
-def test_an_iterator_knows_its_number_of_batches():
-    X = torch.zeros(10, 1)
-    assert len(BatchIterator(InMemoryDataset(X), batch_size=4)) == 3
-
-
-def test_a_row_must_hold_whole_images():
-    assert count_images_per_row(128, (8, 8), "Encoder") == 2
-    with pytest.raises(ValueError, match="whole number of 8x8 images"):
-        count_images_per_row(100, (8, 8), "Encoder")
-
-
-def test_image_shape_must_be_two_positive_integers():
-    assert check_image_shape([28, 28]) == (28, 28)
-    with pytest.raises(ValueError, match="pair of positive integers"):
-        check_image_shape((28, 0))
+def test_fit_leaves_the_callers_torch_random_state_alone(case, data):
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    case.make_estimator(max_epochs=1).fit(*data)
+    np.testing.assert_array_equal(torch.rand(3), expected)
