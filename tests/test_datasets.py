@@ -10,7 +10,9 @@ from sklarith.datasets import (
     SEED_TARGETS,
     fetch_mnist,
     load_digit_images,
+    make_addition,
     make_arithmetic_pairs,
+    make_identity_adder,
     make_number_addition,
 )
 from sklarith.datasets._mnist import mnist_raw_folder
@@ -302,3 +304,58 @@ def test_make_number_addition_labels_rows_with_the_digits_of_the_sum():
 def test_make_number_addition_needs_enough_images_to_use_each_once():
     with pytest.raises(ValueError, match="at least 8 images"):
         make_number_addition(np.eye(5), np.arange(5), n_digits=4)
+
+
+def test_make_addition_labels_each_row_with_its_sum():
+    X, y = make_addition(100, max_sum=16, random_state=0)
+    assert X.shape == (100, 2)
+    assert X.dtype == y.dtype == np.int64
+    np.testing.assert_array_equal(y, X.sum(axis=1))
+
+
+def test_make_addition_operands_cover_zero_to_max_sum_over_n_operands():
+    X, y = make_addition(2000, max_sum=31, n_operands=3, random_state=0)
+    assert set(np.unique(X)) == set(range(11))
+    assert y.max() <= 31
+
+
+def test_make_addition_is_reproducible_with_random_state():
+    first = make_addition(50, max_sum=256, random_state=7)
+    second = make_addition(50, max_sum=256, random_state=7)
+    np.testing.assert_array_equal(first[0], second[0])
+
+
+def test_make_addition_refuses_a_max_sum_below_n_operands():
+    with pytest.raises(ValueError, match="max_sum must be at least n_operands"):
+        make_addition(10, max_sum=2, n_operands=3)
+
+
+def test_make_identity_adder_appends_an_integer_and_labels_digit_and_sum():
+    images = np.arange(10, dtype=np.float32)[:, None] * np.ones((10, 4), np.float32)
+    X, y = make_identity_adder(images, np.arange(10), random_state=0)
+    assert X.shape == (10, 5)
+    assert X.dtype == np.float32
+    np.testing.assert_array_equal(X[:, :4], images)
+    assert list(y.columns) == ["digit", "sum"]
+    np.testing.assert_array_equal(y["digit"], np.arange(10))
+    np.testing.assert_array_equal(y["sum"], np.arange(10) + X[:, -1])
+
+
+def test_make_identity_adder_draws_every_integer_uniformly():
+    images = np.zeros((20_000, 4))
+    X, _ = make_identity_adder(images, np.zeros(20_000), random_state=0)
+    counts = np.bincount(X[:, -1].astype(int), minlength=10)
+    assert counts.size == 10
+    assert np.all(np.abs(counts / 20_000 - 0.1) < 0.01)
+
+
+def test_make_identity_adder_is_reproducible():
+    images, labels = np.eye(10), np.arange(10)
+    first, _ = make_identity_adder(images, labels, random_state=1)
+    second, _ = make_identity_adder(images, labels, random_state=1)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_make_identity_adder_rejects_labels_that_are_not_digits():
+    with pytest.raises(ValueError, match="labels must be digits"):
+        make_identity_adder(np.eye(3), [0, 1, 10])

@@ -1,31 +1,12 @@
-"""Finding distinct rows (exact, in first-occurrence order, on any threads)
-and what the encoders build on them."""
+"""Finding distinct rows (``sklarith/utils/_distinct.py``): exact, in
+first-occurrence order, on any number of threads; and the range of values.
+What the encoders build on them is in ``test_encoders.py``."""
 
 import numpy as np
 import pytest
 import torch
-from sklearn.base import clone
 
-from sklarith import AutoencoderTransformer, PCAEncoder
 from sklarith.utils._distinct import distinct_rows, value_range
-
-_ENCODERS = [
-    PCAEncoder(n_components=3, image_shape=(2, 2)),
-    AutoencoderTransformer(
-        n_components=3,
-        image_shape=(2, 2),
-        channels=(2,),
-        max_epochs=1,
-        early_stopping=False,
-        random_state=0,
-    ),
-]
-_ENCODER_NAMES = ["PCAEncoder", "AutoencoderTransformer"]
-
-
-def _pairs_of_repeated_images(rng):
-    images = rng.rand(40, 4).astype(np.float32)
-    return np.hstack([images[rng.randint(40, size=300)] for _ in range(2)])
 
 
 def test_distinct_rows_maps_every_row_to_its_first_occurrence():
@@ -85,31 +66,3 @@ def test_the_result_does_not_depend_on_the_number_of_threads(rng, n_threads):
         torch.set_num_threads(previous)
     for got, want in zip(result, expected, strict=True):
         np.testing.assert_array_equal(got, want)
-
-
-@pytest.mark.parametrize("encoder", _ENCODERS, ids=_ENCODER_NAMES)
-def test_fit_transform_of_repeated_pairs_equals_fit_then_transform(rng, encoder):
-    encoder = clone(encoder)
-    pairs = _pairs_of_repeated_images(rng)
-    codes = encoder.fit_transform(pairs)
-    assert codes.shape == (300, 6)
-    np.testing.assert_array_equal(codes, encoder.transform(pairs))
-
-
-@pytest.mark.parametrize("encoder", _ENCODERS, ids=_ENCODER_NAMES)
-def test_the_pixel_range_learnt_from_repeated_images_is_that_of_all_pixels(
-    rng, encoder
-):
-    pairs = _pairs_of_repeated_images(rng)
-    encoder = clone(encoder).fit(pairs)
-    assert (encoder.data_min_, encoder.data_max_) == (pairs.min(), pairs.max())
-
-
-@pytest.mark.parametrize("encoder", _ENCODERS, ids=_ENCODER_NAMES)
-def test_a_nan_in_a_repeated_image_is_refused(rng, encoder):
-    pairs = _pairs_of_repeated_images(rng)
-    encoder = clone(encoder).fit(pairs)
-    repeated = pairs[:, :4] == pairs[0, :4]
-    pairs[np.flatnonzero(repeated.all(axis=1)), 2] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
-        encoder.transform(pairs)
