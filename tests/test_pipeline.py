@@ -1,12 +1,7 @@
 """The headline workflow: encoder and arithmetic classifier in one Pipeline."""
 
-import pickle
-
-import joblib
 import numpy as np
 import pytest
-from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -43,66 +38,43 @@ def test_pipeline_learns_every_output_above_chance(fitted, pairs):
         assert accuracy > majority + 0.05, name
 
 
-def test_pipeline_predicts_scores_and_gives_probabilities(fitted, pairs):
+def test_pipeline_predicts_each_result_and_its_distribution(fitted, pairs):
     _, _, X_eval, Y_eval = pairs
     assert fitted.predict(X_eval).shape == Y_eval.shape
     proba = fitted.predict_proba(X_eval)
-    assert [p.shape[1] for p in proba] == [10, 2, 10, 9, 2]
-    subset_accuracy = np.all(fitted.predict(X_eval) == Y_eval.to_numpy(), axis=1)
-    assert fitted.score(X_eval, Y_eval) == pytest.approx(subset_accuracy.mean())
+    assert [p.shape for p in proba] == [(len(X_eval), n) for n in [10, 2, 10, 9, 2]]
 
 
-def test_frozen_pretrained_encoder_is_not_refitted(pairs, digits):
+@pytest.fixture(scope="module")
+def pretrained(digits):
+    """An autoencoder fitted on single 8x8 images."""
+    return AutoencoderTransformer(
+        n_components=16, image_shape=(8, 8), max_epochs=3, random_state=0
+    ).fit(digits[0])
+
+
+def test_frozen_pretrained_encoder_is_not_refitted(pairs, pretrained):
     X, Y, X_eval, _ = pairs
-    encoder = AutoencoderTransformer(
-        n_components=16, image_shape=(8, 8), max_epochs=3, random_state=0
-    ).fit(digits[0])
-    codes = encoder.transform(X_eval)
-    pipeline = headline_pipeline(FrozenEstimator(encoder)).fit(X, Y)
+    codes = pretrained.transform(X_eval)
+    pipeline = headline_pipeline(FrozenEstimator(pretrained))
+    pipeline.set_params(arith__max_epochs=1).fit(X[:1000], Y[:1000])
     np.testing.assert_array_equal(pipeline[0].transform(X_eval), codes)
-    assert pipeline.predict(X_eval).shape == (len(X_eval), 5)
+    np.testing.assert_array_equal(pretrained.transform(X_eval), codes)
 
 
-def test_grid_search_over_the_classifier_hidden_layers(pairs, digits):
-    X, Y, _, _ = pairs
-    encoder = AutoencoderTransformer(
-        n_components=16, image_shape=(8, 8), max_epochs=3, random_state=0
-    ).fit(digits[0])
+def test_grid_search_refits_the_classifier_of_the_best_hidden_layers(pairs, pretrained):
+    X, Y, X_eval, _ = pairs
+    codes = pretrained.transform(X_eval)
     search = GridSearchCV(
-        headline_pipeline(FrozenEstimator(encoder)),
-        {"arith__hidden_layer_sizes": [(32,), (64,)]},
+        headline_pipeline(FrozenEstimator(pretrained)).set_params(arith__max_epochs=2),
+        {"arith__hidden_layer_sizes": [(8,), (64,)]},
         cv=2,
-    ).fit(X, Y)
-    assert search.best_params_["arith__hidden_layer_sizes"] in [(32,), (64,)]
-    assert len(search.cv_results_["mean_test_score"]) == 2
-
-
-def test_clone_of_a_fitted_pipeline_is_unfitted_with_the_same_params(fitted, pairs):
-    _, _, X_eval, _ = pairs
-    copy = clone(fitted)
-    assert copy.get_params()["arith__hidden_layer_sizes"] == (128,)
-    with pytest.raises(NotFittedError):
-        copy.predict(X_eval)
-
-
-@pytest.mark.parametrize(
-    ("dump", "load"),
-    [(pickle.dumps, pickle.loads), (None, None)],
-    ids=["pickle", "joblib"],
-)
-def test_persistence_round_trip_gives_identical_predictions(
-    fitted, pairs, tmp_path, dump, load
-):
-    _, _, X_eval, _ = pairs
-    if dump is None:
-        joblib.dump(fitted, tmp_path / "pipeline.joblib")
-        restored = joblib.load(tmp_path / "pipeline.joblib")
-    else:
-        restored = load(dump(fitted))
-    np.testing.assert_array_equal(restored.predict(X_eval), fitted.predict(X_eval))
-    np.testing.assert_array_equal(
-        restored.predict_proba(X_eval)[0], fitted.predict_proba(X_eval)[0]
-    )
+    ).fit(X[:1000], Y[:1000])
+    scores = search.cv_results_["mean_test_score"]
+    best = [(8,), (64,)][int(np.argmax(scores))]
+    assert search.best_params_ == {"arith__hidden_layer_sizes": best}
+    assert search.best_estimator_["arith"].hidden_layer_sizes == best
+    np.testing.assert_array_equal(search.best_estimator_[0].transform(X_eval), codes)
 
 
 def test_the_headline_pipeline_with_default_settings_runs_on_mnist_images():
@@ -117,10 +89,13 @@ def test_the_headline_pipeline_with_default_settings_runs_on_mnist_images():
     )
     pipeline = Pipeline(
         [
-            ("enc", AutoencoderTransformer()),
-            ("arith", ArithmeticMultiOutputClassifier()),
+            ("enc", AutoencoderTransformer(random_state=0)),
+            ("arith", ArithmeticMultiOutputClassifier(random_state=0)),
         ]
     ).fit(X, Y)
+    # 28x28 images and 100 codes per image by default.
+    assert pipeline[0].transform(X[:5]).shape == (5, 200)
     assert pipeline.predict(X[:5]).shape == (5, 5)
-    assert len(pipeline.predict_proba(X[:5])) == 5
-    assert 0 <= pipeline.score(X, Y) <= 1
+    # Ten epochs on 400 pairs learn which digit is the greater.
+    greater = pipeline.predict(X)[:, -1] == Y["greater"]
+    assert greater.mean() > Y["greater"].value_counts(normalize=True).max() + 0.05
