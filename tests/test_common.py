@@ -552,23 +552,7 @@ def test_mixed_precision_trains_linear_layers_in_bfloat16(fitted_in_mixed_precis
 # Library bug, reported: infer_batches yields from inside its autocast block,
 # so the arithmetic head's marginals, computed by the caller, run in bfloat16
 # too and predict_proba fails on converting them to NumPy.
-_AUTOCAST_LEAKS_INTO_THE_CALLER = pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="autocast stays on while infer_batches is suspended at its yield",
-)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(name, marks=_AUTOCAST_LEAKS_INTO_THE_CALLER)
-        if name == "arithmetic_head"
-        else name
-        for name in MIXED_PRECISION_CASES
-    ],
-    indirect=True,
-)
+@pytest.mark.parametrize("case", MIXED_PRECISION_CASES, indirect=True)
 def test_mixed_precision_infers_in_bfloat16_and_returns_float32(
     data, fitted_in_mixed_precision
 ):

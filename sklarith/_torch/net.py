@@ -89,23 +89,26 @@ def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32
     module = getattr(net.module_, method)
     net.module_.train(False)
     mixed_precision = getattr(net, "mixed_precision", False)
-    with torch.inference_mode(), autocast(net.device, enabled=mixed_precision):
-        for start in range(0, len(X), net.batch_size):
-            batch = X[start : start + net.batch_size]
-            if preprocess is not None:
-                batch = preprocess(batch)
-            with warnings.catch_warnings():
-                # Inference never writes into its input, so a read-only array
-                # (a pandas DataFrame's under copy-on-write, a memory map) is
-                # shared as it is rather than copied.
-                warnings.filterwarnings("ignore", "The given NumPy array is not")
-                batch = torch.as_tensor(batch, dtype=dtype)
-            if is_cuda(net.device):
-                batch = to_cuda(batch, net.device)
+    for start in range(0, len(X), net.batch_size):
+        batch = X[start : start + net.batch_size]
+        if preprocess is not None:
+            batch = preprocess(batch)
+        with warnings.catch_warnings():
+            # Inference never writes into its input, so a read-only array
+            # (a pandas DataFrame's under copy-on-write, a memory map) is
+            # shared as it is rather than copied.
+            warnings.filterwarnings("ignore", "The given NumPy array is not")
+            batch = torch.as_tensor(batch, dtype=dtype)
+        if is_cuda(net.device):
+            batch = to_cuda(batch, net.device)
+        # Autocast and inference mode cover the forward pass only: a context
+        # left open across ``yield`` would also govern the caller's code
+        # between batches (the classifiers' probabilities in bfloat16).
+        with torch.inference_mode(), autocast(net.device, enabled=mixed_precision):
             output = module(batch)
-            if mixed_precision:
-                output = _to_float32(output)
-            if isinstance(output, tuple):
-                yield tuple(part.cpu() for part in output)
-            else:
-                yield output.cpu()
+        if mixed_precision:
+            output = _to_float32(output)
+        if isinstance(output, tuple):
+            yield tuple(part.cpu() for part in output)
+        else:
+            yield output.cpu()
