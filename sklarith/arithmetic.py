@@ -331,7 +331,7 @@ class ArithmeticMultiOutputClassifier(
             n_images = structure.n_images if structure else 1
             if X.shape[1] % n_images:
                 raise ValueError(
-                    f"X has {X.shape[1]} features, which do not split into the "
+                    f"X has {X.shape[1]} feature(s), which do not split into the "
                     f"{n_images} images that head='arithmetic' needs for y's columns."
                 )
         if structure is not None and n_images != structure.n_images:

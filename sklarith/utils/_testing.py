@@ -184,7 +184,6 @@ _ARITHMETIC_HEAD_FAILURES = {
             "check_methods_subset_invariance",
             "check_dict_unchanged",
             "check_fit2d_predict1d",
-            "check_fit2d_1feature",
         ],
         _ROW_IS_TWO_IMAGES,
     ),
