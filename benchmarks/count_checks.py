@@ -1,11 +1,12 @@
 """Count scikit-learn's estimator checks run and passed on each sklarith estimator.
 
-The estimators and their expected failures are those of tests/test_common.py,
-which runs the same checks under pytest; scikit-learn's own generator
+The estimators and their expected failures are those of the test registry,
+``sklarith.utils._testing.ESTIMATOR_CASES``, over which tests/test_common.py
+runs the same checks under pytest; scikit-learn's own generator
 (:func:`sklearn.utils.estimator_checks.check_estimator`) collects and runs
 them here. For each estimator: the checks run, passed, skipped (with
 scikit-learn's reason), failed as expected (with the reason listed in
-tests/test_common.py and the first line of the error the check met) and
+the registry and the first line of the error the check met) and
 failed unexpectedly (none, or the suite fails).
 
 Run:  python benchmarks/count_checks.py [--output DIR]
@@ -15,19 +16,15 @@ Run:  python benchmarks/count_checks.py [--output DIR]
 """
 
 import argparse
-import sys
 import time
 import warnings
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from sklearn.utils.estimator_checks import check_estimator
 
 from sklarith._experiments import format_figures, write
 from sklarith._experiments._results import Figures, to_markdown
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from test_common import ESTIMATORS, expected_failed_checks
+from sklarith.utils._testing import ESTIMATOR_CASES
 
 
 def first_line(exception):
@@ -43,14 +40,14 @@ def main():
     args = parser.parse_args()
     start = time.perf_counter()
     rows, expected = [], {}
-    for estimator in ESTIMATORS:
-        name = type(estimator).__name__
+    for case in ESTIMATOR_CASES:
+        name = f"{type(case.estimator).__name__} ({case.name})"
         estimator_start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             results = check_estimator(
-                estimator,
-                expected_failed_checks=expected_failed_checks(estimator),
+                case.estimator_for_checks(),
+                expected_failed_checks=case.expected_failed_checks,
                 on_fail=None,
                 on_skip=None,
             )
