@@ -1,18 +1,21 @@
 import numpy as np
 import pytest
-from sklearn.model_selection import train_test_split
 
-from sklarith.datasets import load_digit_images, make_arithmetic_pairs
+from sklarith._experiments._common import split_digits
+from sklarith.datasets import make_arithmetic_pairs
 
 
 @pytest.fixture(scope="session")
 def digits():
-    """The embedded 8x8 digits, split into training and test images."""
-    data = load_digit_images()
-    X_train, X_test, y_train, y_test = train_test_split(
-        data.data, data.target, test_size=0.25, stratify=data.target, random_state=0
+    """The embedded 8x8 digits, split into training and test images as the
+    experiments split them."""
+    images = split_digits(random_state=0)
+    return (
+        images.train_images,
+        images.test_images,
+        images.train_labels,
+        images.test_labels,
     )
-    return X_train, X_test, y_train, y_test
 
 
 @pytest.fixture(scope="session")
