@@ -318,6 +318,36 @@ def test_another_random_state_gives_another_model(case, data, fitted):
     assert not np.array_equal(_output(other, X), _output(fitted, X))
 
 
+def _search_scores(case, data, backend, n_jobs):
+    X, y = data
+    name, values = case.grid
+    search = GridSearchCV(
+        case.estimator,
+        {name: values, "random_state": [0, 1]},
+        cv=KFold(2),
+        n_jobs=n_jobs,
+        refit=False,
+    )
+    with joblib.parallel_backend(backend):
+        search.fit(X, y)
+    return np.stack(
+        [search.cv_results_[f"split{fold}_test_score"] for fold in range(2)]
+    )
+
+
+@pytest.mark.parametrize("case", NET_CASES, indirect=True)
+def test_a_grid_search_scores_the_same_on_threads_processes_or_one_by_one(case, data):
+    """Each fit owns its random streams: fits running at the same time in one
+    process reproduce those run one after the other or in other processes."""
+    one_by_one = _search_scores(case, data, "sequential", n_jobs=1)
+    np.testing.assert_array_equal(
+        _search_scores(case, data, "threading", n_jobs=2), one_by_one
+    )
+    np.testing.assert_array_equal(
+        _search_scores(case, data, "loky", n_jobs=2), one_by_one
+    )
+
+
 # Inference batch by batch
 
 
@@ -549,9 +579,6 @@ def test_mixed_precision_trains_linear_layers_in_bfloat16(fitted_in_mixed_precis
     assert dtypes_in_training == {torch.bfloat16}
 
 
-# Library bug, reported: infer_batches yields from inside its autocast block,
-# so the arithmetic head's marginals, computed by the caller, run in bfloat16
-# too and predict_proba fails on converting them to NumPy.
 @pytest.mark.parametrize("case", MIXED_PRECISION_CASES, indirect=True)
 def test_mixed_precision_infers_in_bfloat16_and_returns_float32(
     data, fitted_in_mixed_precision

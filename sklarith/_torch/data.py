@@ -5,6 +5,8 @@ import math
 import numpy as np
 import torch
 
+from ..modules._random import generator
+
 #: Training data move onto a CUDA device once, at the start of a fit, when
 #: they take at most this share of its free memory; otherwise each batch is
 #: pinned and copied as it is served.
@@ -60,8 +62,9 @@ class BatchIterator:
     """Iterate over an :class:`InMemoryDataset` (or a ``Subset`` of one, as made
     by skorch's ``ValidSplit``) in batches, by slicing its tensors.
 
-    When ``shuffle`` is true, one permutation is drawn per epoch from torch's
-    global generator, which :func:`~sklarith._torch.fit_net` seeds. On a
+    When ``shuffle`` is true, one permutation is drawn per epoch from the
+    CPU generator of the fit running in this thread, which
+    :func:`~sklarith._torch.fit_net` seeds. On a
     CUDA ``device`` the rows are copied onto the device once, when they take
     at most half of its free memory, and sliced there; otherwise each batch
     is pinned and copied without blocking.
@@ -112,7 +115,9 @@ class BatchIterator:
         n_samples = len(self.dataset)
         # The permutation is drawn on the CPU, so that a seed gives the same
         # batches on every device.
-        order = torch.randperm(n_samples).to(X.device) if self.shuffle else None
+        order = None
+        if self.shuffle:
+            order = torch.randperm(n_samples, generator=generator("cpu")).to(X.device)
         for start in range(0, n_samples, self.batch_size):
             stop = min(start + self.batch_size, n_samples)
             rows = slice(start, stop) if order is None else order[start:stop]

@@ -1,12 +1,18 @@
 """The skorch net the estimators compose, its training and its inference."""
 
+import threading
 import warnings
 
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, LRScheduler
 
+from ..modules._random import use_generators
 from .data import is_cuda, to_cuda
+
+#: Held while a fit draws its initial weights from torch's process-wide
+#: generator, which fits in other threads must not reseed meanwhile.
+_INITIALIZATION_LOCK = threading.Lock()
 
 
 def autocast(device, enabled):
@@ -56,15 +62,29 @@ class MixedPrecisionNet(NeuralNet):
 
 
 def fit_net(net, dataset, seed):
-    """Train ``net`` from scratch on ``dataset``, with torch seeded by ``seed``.
+    """Train ``net`` from scratch on ``dataset``, its random streams seeded by
+    ``seed``.
 
-    The global torch generator is forked, so fitting never changes the random
-    state of the caller's own torch code.
+    The initial weights are drawn from torch's process-wide generator,
+    seeded, under a lock that other fits share; the process-wide state is then
+    restored, so fitting never changes the random state of the caller's own
+    torch code. Everything training draws afterwards (the batch order,
+    dropout, augmentation) comes from generators of this fit's own, which
+    continue the seeded stream: fits running at the same time in one process
+    (joblib's threading backend, a Dask worker's threads) reproduce as they
+    would one after the other.
     """
     devices = [torch.device(net.device).index or 0] if is_cuda(net.device) else []
-    with torch.random.fork_rng(devices=devices):
+    with _INITIALIZATION_LOCK, torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
-        net.fit(dataset, None)
+        net.initialize()
+        generators = {"cpu": torch.Generator()}
+        generators["cpu"].set_state(torch.get_rng_state())
+        if devices:
+            generators["cuda"] = torch.Generator(device=net.device)
+            generators["cuda"].set_state(torch.cuda.get_rng_state(devices[0]))
+    with use_generators(generators):
+        net.partial_fit(dataset, None)
     # The best weights kept by early stopping and the scheduler's reference to
     # the optimizer are training state; skorch would pickle them as plain
     # objects, so a CUDA-trained model could not load on a CPU-only machine.

@@ -5,12 +5,15 @@ import math
 import torch
 from torch import nn
 
+from ._random import generator
+
 
 class RandomAffine(nn.Module):
     """Random small rotations, scalings and shifts of a batch of images.
 
-    Each image gets its own transform, drawn from torch's global generator,
-    and the whole batch is resampled at once on its device. (torchvision's
+    Each image gets its own transform, drawn from the generator of the fit
+    running in this thread (torch's default generator outside a fit), and the
+    whole batch is resampled at once on its device. (torchvision's
     ``transforms.v2.RandomAffine`` draws one transform per call, which a
     batch would share.) In evaluation mode the module is the identity.
 
@@ -34,9 +37,12 @@ class RandomAffine(nn.Module):
         if not self.training:
             return images
         n = len(images)
+        draws = generator(images.device)
 
         def uniform(bound):
-            return (torch.rand(n, device=images.device) * 2 - 1) * bound
+            return (
+                torch.rand(n, device=images.device, generator=draws) * 2 - 1
+            ) * bound
 
         angle = uniform(math.radians(self.degrees))
         size = 1 + uniform(self.scale)

@@ -5,6 +5,8 @@ import itertools
 import torch
 from torch import nn
 
+from ._random import Dropout
+
 
 class IdentityAdderNet(nn.Module):
     """Read the digit in an image and add an integer to it.
@@ -74,7 +76,7 @@ class IdentityAdderNet(nn.Module):
                     nn.BatchNorm2d(out_channels),
                 ]
                 if dropout:
-                    layers.append(nn.Dropout(dropout))
+                    layers.append(Dropout(dropout))
                 in_channels = out_channels
         layers += [
             nn.AdaptiveAvgPool2d(1),
