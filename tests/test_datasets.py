@@ -124,7 +124,7 @@ def test_fetch_mnist_failed_download_says_where_to_put_the_files(tmp_path, monke
     with pytest.raises(OSError, match="Could not download MNIST into") as error:
         fetch_mnist(data_home=tmp_path)
     assert str(mnist_raw_folder(tmp_path)) in str(error.value)
-    assert "t10k-images-idx3-ubyte" in str(error.value)
+    assert "train-images-idx3-ubyte, train-labels-idx1-ubyte" in str(error.value)
 
 
 def write_idx_files(folder, subset="test", n_images=3):
@@ -182,13 +182,16 @@ def test_fetch_mnist_refuses_a_truncated_label_file(tmp_path):
         fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
 
 
-def fake_download(n_images=3, fail_after=None, error=RuntimeError):
-    """A stand-in for torchvision's ``MNIST.download``: writes the four files
-    into the folder it is given; with ``fail_after``, writes that many files,
+def fake_download(n_images=3, fail_after=None, error=RuntimeError, requests=None):
+    """A stand-in for torchvision's ``MNIST.download``: writes all four files
+    into the folder it is given, whatever it was asked for, as a downloader
+    that fetches too much would; with ``fail_after``, writes that many files,
     then half of the next, and raises ``error`` as a dropped connection or a
-    Ctrl-C would."""
+    Ctrl-C would. The names of the files asked for go to ``requests``."""
 
     def download(self):
+        if requests is not None:
+            requests.extend(name.removesuffix(".gz") for name, _ in self.resources)
         folder = Path(self.raw_folder)
         write_idx_files(folder, "train", n_images)
         write_idx_files(folder, "test", n_images)
@@ -203,16 +206,111 @@ def fake_download(n_images=3, fail_after=None, error=RuntimeError):
     return download
 
 
+TRAIN = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
+TEST = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+
+
+def contents(folder):
+    """The bytes of each file in ``folder``, by name."""
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
 def test_fetch_mnist_download_moves_complete_files_into_place(tmp_path, monkeypatch):
     from torchvision.datasets import MNIST
 
-    monkeypatch.setattr(MNIST, "download", fake_download(n_images=4))
+    requests = []
+    monkeypatch.setattr(MNIST, "download", fake_download(4, requests=requests))
     mnist = fetch_mnist(subset="train", data_home=tmp_path)
     assert mnist.data.shape == (4, 784)
+    assert sorted(requests) == sorted(TRAIN)
+    assert set(contents(mnist_raw_folder(tmp_path))) == set(TRAIN)
+
+
+def test_fetching_the_test_set_leaves_the_training_files_as_they_were(
+    tmp_path, monkeypatch
+):
+    from torchvision.datasets import MNIST
+
     folder = mnist_raw_folder(tmp_path)
-    names = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte"}
-    names |= {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
-    assert {path.name for path in folder.iterdir()} == names
+    write_idx_files(folder, "train", n_images=5)
+    before = contents(folder)
+    requests = []
+    monkeypatch.setattr(MNIST, "download", fake_download(3, requests=requests))
+    assert fetch_mnist(subset="test", data_home=tmp_path).data.shape == (3, 784)
+    assert sorted(requests) == sorted(TEST)
+    after = contents(folder)
+    assert {name: after[name] for name in TRAIN} == before
+    assert fetch_mnist(subset="train", data_home=tmp_path).data.shape == (5, 784)
+
+
+@pytest.mark.parametrize("present", TEST)
+def test_only_the_missing_file_of_a_pair_is_downloaded(tmp_path, monkeypatch, present):
+    from torchvision.datasets import MNIST
+
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "test", n_images=3)
+    # The user's copy: the same header, the items in reverse order.
+    raw = (folder / present).read_bytes()
+    header = 16 if "images" in present else 8
+    mine = raw[:header] + raw[header:][::-1]
+    (folder / present).write_bytes(mine)
+    (folder / next(name for name in TEST if name != present)).unlink()
+    requests = []
+    monkeypatch.setattr(MNIST, "download", fake_download(3, requests=requests))
+    fetch_mnist(subset="test", data_home=tmp_path)
+    assert requests == [name for name in TEST if name != present]
+    assert (folder / present).read_bytes() == mine
+    assert set(contents(folder)) == set(TEST)
+
+
+def refuse_hard_links(monkeypatch):
+    """Make ``os.link`` fail as it does on a file system without hard links."""
+    from sklarith.datasets import _mnist
+
+    def no_links(src, dst):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(_mnist.os, "link", no_links)
+
+
+@pytest.mark.parametrize("hard_links", [True, False])
+def test_a_file_put_in_place_during_the_download_is_not_replaced(
+    tmp_path, monkeypatch, hard_links
+):
+    """Another process (or the user) may complete a file while this one
+    downloads it: the move into place must not clobber it."""
+    from torchvision.datasets import MNIST
+
+    if not hard_links:
+        refuse_hard_links(monkeypatch)
+    folder = mnist_raw_folder(tmp_path)
+    theirs = tmp_path / "theirs"
+    write_idx_files(theirs, "test", n_images=7)
+    download = fake_download(3)
+
+    def racing_download(self):
+        download(self)
+        for name in TEST:
+            (folder / name).write_bytes((theirs / name).read_bytes())
+
+    monkeypatch.setattr(MNIST, "download", racing_download)
+    assert fetch_mnist(subset="test", data_home=tmp_path).data.shape == (7, 784)
+    assert contents(folder) == contents(theirs)
+
+
+def test_without_hard_links_the_move_still_replaces_nothing(tmp_path, monkeypatch):
+    """On a file system without hard links the files are renamed into
+    place, and only under names that are free."""
+    from torchvision.datasets import MNIST
+
+    refuse_hard_links(monkeypatch)
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "train", n_images=5)
+    before = contents(folder)
+    monkeypatch.setattr(MNIST, "download", fake_download(3))
+    assert fetch_mnist(subset="test", data_home=tmp_path).data.shape == (3, 784)
+    assert {name: contents(folder)[name] for name in TRAIN} == before
+    assert set(contents(folder)) == set(TRAIN + TEST)
 
 
 @pytest.mark.parametrize(
@@ -232,6 +330,126 @@ def test_an_interrupted_download_leaves_no_file_to_be_read_later(
     assert list(folder.iterdir()) == []
     with pytest.raises(OSError, match="MNIST files not found"):
         fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+
+
+def test_an_interrupted_download_leaves_the_files_already_there(tmp_path, monkeypatch):
+    from torchvision.datasets import MNIST
+
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "train", n_images=5)
+    before = contents(folder)
+    monkeypatch.setattr(MNIST, "download", fake_download(fail_after=2))
+    with pytest.raises(OSError, match="Could not download"):
+        fetch_mnist(subset="test", data_home=tmp_path)
+    assert contents(folder) == before
+
+
+def test_a_crash_between_two_moves_leaves_only_whole_files(tmp_path, monkeypatch):
+    from torchvision.datasets import MNIST
+
+    from sklarith.datasets import _mnist
+
+    link = _mnist.os.link
+    calls = []
+
+    def link_once(src, dst):
+        calls.append(dst)
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        link(src, dst)
+
+    monkeypatch.setattr(_mnist.os, "link", link_once)
+    monkeypatch.setattr(MNIST, "download", fake_download(3))
+    with pytest.raises(KeyboardInterrupt):
+        fetch_mnist(subset="test", data_home=tmp_path)
+    folder = mnist_raw_folder(tmp_path)
+    assert [path.name for path in folder.iterdir()] == [Path(calls[0]).name]
+    assert (folder / Path(calls[0]).name).stat().st_size > 16
+
+
+def test_offline_the_error_names_the_missing_files_only(tmp_path):
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "test")
+    (folder / "t10k-labels-idx1-ubyte").unlink()
+    with pytest.raises(OSError, match="download_if_missing=False") as error:
+        fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+    message = str(error.value)
+    assert f"in {folder} and download_if_missing=False: t10k-labels" in message
+    assert "t10k-images-idx3-ubyte" not in message
+    assert "SCIKIT_LEARN_DATA" in message
+
+
+def test_fetch_mnist_reads_files_linked_from_elsewhere(tmp_path, monkeypatch):
+    from torchvision.datasets import MNIST
+
+    shared = tmp_path / "shared"
+    pixels, _ = write_idx_files(shared, "test")
+    folder = mnist_raw_folder(tmp_path / "home")
+    folder.mkdir(parents=True)
+    for name in TEST:
+        (folder / name).symlink_to(shared / name)
+    monkeypatch.setattr(MNIST, "download", fake_download(5))
+    mnist = fetch_mnist(subset="test", data_home=tmp_path / "home")
+    np.testing.assert_array_equal(mnist.images, pixels / np.float32(255))
+    assert all((folder / name).is_symlink() for name in TEST)
+
+
+def serve_mnist(monkeypatch, files):
+    """Run torchvision's own MNIST downloader against ``files``, gzipped IDX
+    files by name, instead of the network; returns the names fetched."""
+    import gzip
+    import hashlib
+
+    import torchvision.datasets.utils as tv_utils
+    from torchvision.datasets import MNIST
+
+    archives = {f"{name}.gz": gzip.compress(raw) for name, raw in files.items()}
+    resources = [(name, hashlib.md5(raw).hexdigest()) for name, raw in archives.items()]
+    fetched = []
+
+    def urlretrieve(url, filename, chunk_size=None):
+        fetched.append(url.rsplit("/", 1)[-1])
+        Path(filename).write_bytes(archives[fetched[-1]])
+
+    monkeypatch.setattr(MNIST, "resources", resources)
+    monkeypatch.setattr(MNIST, "mirrors", MNIST.mirrors[:1])
+    monkeypatch.setattr(tv_utils, "_get_redirect_url", lambda url, max_hops: url)
+    monkeypatch.setattr(tv_utils, "_urlretrieve", urlretrieve)
+    return fetched
+
+
+def test_torchvisions_downloader_fetches_only_the_missing_files(tmp_path, monkeypatch):
+    served = tmp_path / "served"
+    write_idx_files(served, "train", n_images=3)
+    write_idx_files(served, "test", n_images=3)
+    fetched = serve_mnist(monkeypatch, contents(served))
+    folder = mnist_raw_folder(tmp_path / "home")
+    write_idx_files(folder, "train", n_images=5)
+    (folder / "t10k-images-idx3-ubyte").write_bytes(
+        (served / "t10k-images-idx3-ubyte").read_bytes()
+    )
+    before = contents(folder)
+    fetch_mnist(subset="test", data_home=tmp_path / "home")
+    assert fetched == ["t10k-labels-idx1-ubyte.gz"]
+    after = contents(folder)
+    assert after == {
+        **before,
+        "t10k-labels-idx1-ubyte": after["t10k-labels-idx1-ubyte"],
+    }
+    assert set(after) == set(TRAIN + TEST)
+
+
+def test_a_download_that_fails_its_checksum_leaves_nothing(tmp_path, monkeypatch):
+    from torchvision.datasets import MNIST
+
+    served = tmp_path / "served"
+    write_idx_files(served, "test", n_images=3)
+    serve_mnist(monkeypatch, contents(served))
+    name, _ = MNIST.resources[0]
+    monkeypatch.setattr(MNIST, "resources", [(name, "0" * 32), *MNIST.resources[1:]])
+    with pytest.raises(OSError, match=r"(?s)Could not download.*corrupted"):
+        fetch_mnist(subset="test", data_home=tmp_path / "home")
+    assert list(mnist_raw_folder(tmp_path / "home").iterdir()) == []
 
 
 def refuse_writes(monkeypatch):

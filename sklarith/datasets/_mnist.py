@@ -1,5 +1,6 @@
 """MNIST and the embedded 8x8 digits, in scikit-learn's loader conventions."""
 
+import errno
 import os
 import shutil
 import tempfile
@@ -25,8 +26,6 @@ pixels as (n, 28, 28); ``target`` the digit of each image.
 """
 
 
-_ALL_FILES = ", ".join(_MNIST_FILES["train"] + _MNIST_FILES["test"])
-
 #: Magic number and shape of one item of each kind of MNIST IDX file.
 _IDX_FORMATS = {
     "images": (2051, (28, 28)),
@@ -39,17 +38,75 @@ def mnist_raw_folder(data_home=None):
     return Path(get_data_home(data_home)) / "MNIST" / "raw"
 
 
-def _download_mnist(folder):
-    """Download the four IDX files into ``folder``, all or none.
+def _put_in_place(source, target):
+    """Move the complete file ``source`` to ``target`` unless ``target`` exists.
 
-    torchvision downloads and decompresses into a hidden staging folder
-    inside ``folder`` (so on the same file system); each complete file is
-    then moved into place with an atomic rename. An interrupted or failed
-    download leaves none of the four files in ``folder``, so no half-written
-    file is ever read as MNIST later.
+    A hard link is atomic and fails when ``target`` exists (as a file, a
+    folder or a link, even a broken one), so a file that another process or
+    the user put there meanwhile is kept, never replaced. Where the file
+    system has no hard links the file is renamed, after checking that the
+    name is free: a rename replaces what it lands on.
+    """
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        if not os.path.lexists(target):
+            os.replace(source, target)
+
+
+#: What ``os.link`` raises on a file system without hard links (FAT, exFAT,
+#: some network and FUSE file systems).
+_NO_HARD_LINKS = {
+    errno.EPERM,
+    errno.EACCES,
+    errno.EXDEV,
+    errno.EMLINK,
+    errno.ENOSYS,
+    getattr(errno, "ENOTSUP", errno.EPERM),
+    getattr(errno, "EOPNOTSUPP", errno.EPERM),
+}
+
+
+def _downloader(folder, names):
+    """torchvision's MNIST downloader, limited to ``names``, writing to ``folder``.
+
+    Its mirrors, checksums and decompression are torchvision's; only the
+    list of files (its ``resources``) and the folder they go to are ours.
     """
     from torchvision.datasets import MNIST
 
+    class _MissingFiles(MNIST):
+        resources = [
+            (archive, md5)
+            for archive, md5 in MNIST.resources
+            if archive.removesuffix(".gz") in names
+        ]
+
+        def __init__(self):  # only download(): no files to load
+            self.root = str(folder)
+
+        @property
+        def raw_folder(self):
+            return str(folder)
+
+    return _MissingFiles()
+
+
+def _download_mnist(folder, names):
+    """Download the IDX files ``names`` into ``folder``, without replacing any.
+
+    torchvision downloads and decompresses into a hidden staging folder
+    inside ``folder`` (so on the same file system); each complete file is
+    then moved into place under its name only if that name is free (see
+    :func:`_put_in_place`). An interrupted or failed download leaves no
+    file under an MNIST name, so no half-written file is ever read as MNIST
+    later, and the files already in ``folder`` stay as they were.
+    """
+    listed = ", ".join(names)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".download-", dir=folder))
@@ -57,17 +114,17 @@ def _download_mnist(folder):
         raise OSError(
             f"Cannot download MNIST into {folder}: the data home is not writable "
             f"({exc}). Pass a writable data_home or set SCIKIT_LEARN_DATA to one, "
-            f"or put the four IDX files ({_ALL_FILES}) in that folder."
+            f"or put the IDX files {listed} in that folder."
         ) from exc
     try:
-        MNIST(staging, train=False, download=True)
-        for name in _MNIST_FILES["train"] + _MNIST_FILES["test"]:
-            os.replace(staging / "MNIST" / "raw" / name, folder / name)
+        _downloader(staging, names).download()
+        for name in names:
+            _put_in_place(staging / name, folder / name)
     except (OSError, RuntimeError) as exc:
         raise OSError(
-            f"Could not download MNIST into {folder}: {exc}. Offline, put the "
-            f"four IDX files ({_ALL_FILES}) in that folder, or set "
-            "SCIKIT_LEARN_DATA to the folder that holds MNIST/raw/."
+            f"Could not download MNIST into {folder}: {str(exc).rstrip()}. "
+            f"Offline, put the IDX files {listed} (uncompressed) in that folder, "
+            "or set SCIKIT_LEARN_DATA to the folder that holds MNIST/raw/."
         ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -136,11 +193,15 @@ def fetch_mnist(
     data_home : str or path-like, default=None
         Where to look for (and store) the files; see above.
     download_if_missing : bool, default=True
-        Download the files when they are not in ``data_home``. When false, or
-        when the download fails, an ``OSError`` names the folder to put the
-        four IDX files in. A download is all or nothing: files appear in the
-        folder only once complete. A truncated or corrupted file is refused
-        with an ``OSError`` that names it.
+        Download the files of ``subset`` that are not in ``data_home``, and
+        only those: a file already there (even one of a pair, or a link) is
+        read or refused, never replaced. Each downloaded file appears under
+        its name only once complete, so an interrupted download leaves no
+        partial file. When false, or when the download fails, an ``OSError``
+        names the missing files and the folder to put them in.
+
+        A truncated or corrupted file is refused with an ``OSError`` that
+        names it.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
 
@@ -168,15 +229,20 @@ def fetch_mnist(
     from torchvision.datasets.mnist import read_image_file, read_label_file
 
     folder = mnist_raw_folder(data_home)
-    missing = not all((folder / name).exists() for name in _MNIST_FILES[subset])
+    # A name that exists in any form (a file, a folder, a link, even a broken
+    # one) is the user's: it is read or refused, never downloaded over.
+    missing = [
+        name for name in _MNIST_FILES[subset] if not os.path.lexists(folder / name)
+    ]
     if missing and not download_if_missing:
         raise OSError(
-            f"MNIST files not found in {folder} and download_if_missing=False. "
-            f"Put the four IDX files ({_ALL_FILES}) there, or set "
-            "SCIKIT_LEARN_DATA to the folder that holds MNIST/raw/."
+            f"MNIST files not found in {folder} and download_if_missing=False: "
+            f"{', '.join(missing)}. Put the IDX files there, uncompressed, or set "
+            "SCIKIT_LEARN_DATA to the folder that holds MNIST/raw/, or pass "
+            "download_if_missing=True."
         )
     if missing:
-        _download_mnist(folder)
+        _download_mnist(folder, missing)
     image_file, label_file = (folder / name for name in _MNIST_FILES[subset])
     for path in (image_file, label_file):
         _check_idx_file(path)
