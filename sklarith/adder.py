@@ -326,6 +326,22 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
                 "with sklearn.multioutput.MultiOutputRegressor."
             )
         X, y = self._validate_numbers(X, y)
+        with np.errstate(over="ignore"):
+            spans = np.ptp(X, axis=0), np.ptp(y)
+        if not (np.isfinite(spans[0]).all() and np.isfinite(spans[1])):
+            raise ValueError(
+                f"{type(self).__name__} cannot train on X or y whose range overflows "
+                "float64 (its largest value minus its smallest is infinite); "
+                "divide X and y by a common factor first."
+            )
+        dtype = self._setting("dtype")
+        largest = float(np.finfo(dtype).max)
+        if np.abs(X).max(initial=0) > largest or np.abs(y).max(initial=0) > largest:
+            raise ValueError(
+                f"X or y holds values beyond the range of {dtype} ({largest:.3g}), "
+                f"in which recipe={self.recipe!r} computes; pass dtype='float64' "
+                "or divide X and y by a common factor first."
+            )
         if self._setting("scale"):
             input_offset, input_scale = X.min(axis=0), np.ptp(X, axis=0)
             input_scale[input_scale == 0] = 1.0

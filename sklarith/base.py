@@ -119,7 +119,7 @@ class NetEstimator(BaseEstimator, metaclass=ABCMeta):
             verbose=self.verbose,
             mixed_precision=getattr(self, "mixed_precision", False),
         )
-        self.net_ = build_net(spec, n_samples=len(X), device=self.device_, seed=seed)
+        net = build_net(spec, n_samples=len(X), device=self.device_, seed=seed)
         X_tensor = to_tensor(X, spec.dtype)
         if y is X:
             y_tensor = X_tensor
@@ -128,7 +128,8 @@ class NetEstimator(BaseEstimator, metaclass=ABCMeta):
         else:
             target_dtype = spec.dtype if np.issubdtype(y.dtype, np.floating) else None
             y_tensor = to_tensor(y, target_dtype or torch.int64)
-        fit_net(self.net_, InMemoryDataset(X_tensor, y_tensor), seed)
+        # A fit that fails (a diverged loss) leaves no net_ to predict with.
+        self.net_ = fit_net(net, InMemoryDataset(X_tensor, y_tensor), seed)
         return self
 
     def __setstate__(self, state):

@@ -11,6 +11,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklarith import MLPAdderRegressor
+from sklarith._torch.callbacks import TrainingDivergedError
 from sklarith.datasets import make_addition
 from sklarith.metrics import rounded_accuracy, rounded_accuracy_scorer
 
@@ -212,3 +213,25 @@ def test_rounded_accuracy_scorer_selects_the_recipe_that_adds(pairs_up_to_256):
     ).fit(X, y)
     assert search.best_params_ == {"recipe": "least_squares"}
     assert search.best_score_ == 1.0
+
+
+def test_a_loss_that_overflows_stops_the_fit_with_an_error_naming_the_input_scale():
+    X, y = make_addition(200, max_sum=256, random_state=0)
+    adder = MLPAdderRegressor(
+        recipe="seed", dtype="float64", max_epochs=3, random_state=0
+    )
+    with pytest.raises(TrainingDivergedError, match="scale X"):
+        adder.fit(X * 1e200, y * 1e200)
+    assert not hasattr(adder, "net_")
+
+
+def test_inputs_beyond_the_range_of_the_recipes_dtype_are_refused():
+    X, y = make_addition(20, max_sum=256, random_state=0)
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        MLPAdderRegressor(recipe="seed", random_state=0).fit(X * 1e200, y * 1e200)
+
+
+def test_inputs_whose_range_overflows_float64_are_refused_before_training():
+    X = np.array([[1e308, -1e308], [-1e308, 1e308], [0.0, 0.0]])
+    with pytest.raises(ValueError, match="range overflows float64"):
+        MLPAdderRegressor(random_state=0).fit(X, [0.0, 0.0, 0.0])

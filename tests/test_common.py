@@ -31,6 +31,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch.exceptions import DeviceWarning
 
+from sklarith._torch.callbacks import TrainingDivergedError
 from sklarith.base import NetEstimator
 from sklarith.utils._testing import ESTIMATOR_CASES
 
@@ -346,6 +347,25 @@ def test_a_grid_search_scores_the_same_on_threads_processes_or_one_by_one(case, 
     np.testing.assert_array_equal(
         _search_scores(case, data, "loky", n_jobs=2), one_by_one
     )
+
+
+# A diverged fit is an error, not a model
+
+
+@pytest.mark.parametrize(
+    "case", [name for name in NET_CASES if name != "adder"], indirect=True
+)
+@pytest.mark.parametrize("lr", [1e30, 1e38])
+def test_a_fit_that_diverges_stops_with_an_error_naming_the_learning_rate(
+    case, data, lr
+):
+    """At lr=1e30 the loss becomes NaN; at 1e38 Adam's step overflows float32
+    before it does. The adder's L-BFGS line search does not diverge: its own
+    tests make its loss overflow with large inputs instead."""
+    model = case.make_estimator(lr=lr)
+    with pytest.raises(TrainingDivergedError, match=re.escape(f"lr={lr:g}")):
+        model.fit(*data)
+    assert not hasattr(model, "net_")
 
 
 # Inference batch by batch

@@ -8,6 +8,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, LRScheduler
 
 from ..modules._random import use_generators
+from .callbacks import diverged
 from .data import is_cuda, to_cuda
 
 #: Held while a fit draws its initial weights from torch's process-wide
@@ -84,7 +85,14 @@ def fit_net(net, dataset, seed):
             generators["cuda"] = torch.Generator(device=net.device)
             generators["cuda"].set_state(torch.cuda.get_rng_state(devices[0]))
     with use_generators(generators):
-        net.partial_fit(dataset, None)
+        try:
+            net.partial_fit(dataset, None)
+        except RuntimeError as exc:
+            # An optimizer step whose size overflows float32 (a learning rate
+            # near 1e38) fails inside torch before any loss is NaN.
+            if "overflow" not in str(exc):
+                raise
+            raise diverged(net, f"an optimizer step overflowed ({exc})") from exc
     # The best weights kept by early stopping and the scheduler's reference to
     # the optimizer are training state; skorch would pickle them as plain
     # objects, so a CUDA-trained model could not load on a CPU-only machine.

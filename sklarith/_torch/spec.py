@@ -15,6 +15,7 @@ from skorch.callbacks import (
 )
 from skorch.dataset import ValidSplit
 
+from .callbacks import StopOnNonFiniteLoss
 from .data import BatchIterator
 from .net import MixedPrecisionNet
 
@@ -100,7 +101,7 @@ def _callbacks(spec, n_samples, seed):
     """The skorch callbacks of ``spec`` and its train split, in the order
     they must run: the validation score before early stopping, which ends an
     epoch by raising; the estimator's own callbacks last."""
-    callbacks = []
+    callbacks = [("stop_on_non_finite_loss", StopOnNonFiniteLoss())]
     train_split = None
     if spec.early_stopping:
         train_split = ValidSplit(spec.validation_fraction, random_state=seed)
