@@ -1,4 +1,5 @@
 import errno
+import re
 from pathlib import Path
 
 import numpy as np
@@ -377,6 +378,39 @@ def test_offline_the_error_names_the_missing_files_only(tmp_path):
     assert f"in {folder} and download_if_missing=False: t10k-labels" in message
     assert "t10k-images-idx3-ubyte" not in message
     assert "SCIKIT_LEARN_DATA" in message
+
+
+def test_fetch_mnist_refuses_labels_that_are_not_digits(tmp_path):
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "test", n_images=4)
+    labels = folder / "t10k-labels-idx1-ubyte"
+    labels.write_bytes(labels.read_bytes()[:-2] + bytes([10, 255]))
+    with pytest.raises(OSError, match=r"labels outside 0-9 \(10, 255\).*Delete it"):
+        fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+    with pytest.raises(OSError, match=re.escape(str(labels))):
+        fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+
+
+def test_fetch_mnist_refuses_files_of_different_lengths_by_name(tmp_path):
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "test", n_images=4)
+    write_idx_files(tmp_path / "other", "test", n_images=3)
+    labels = folder / "t10k-labels-idx1-ubyte"
+    labels.write_bytes((tmp_path / "other" / labels.name).read_bytes())
+    with pytest.raises(OSError, match=r"4 images.*3 labels") as error:
+        fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+    assert str(folder / "t10k-images-idx3-ubyte") in str(error.value)
+    assert str(labels) in str(error.value)
+
+
+@pytest.mark.parametrize("name", TEST)
+def test_fetch_mnist_refuses_a_file_without_items(tmp_path, name):
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "test", n_images=3)
+    write_idx_files(tmp_path / "empty", "test", n_images=0)
+    (folder / name).write_bytes((tmp_path / "empty" / name).read_bytes())
+    with pytest.raises(OSError, match=f"{name} .*holds no items"):
+        fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
 
 
 def test_fetch_mnist_reads_files_linked_from_elsewhere(tmp_path, monkeypatch):

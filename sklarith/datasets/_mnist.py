@@ -32,6 +32,11 @@ _IDX_FORMATS = {
     "labels": (2049, ()),
 }
 
+_REDOWNLOAD = (
+    "Delete it and call fetch_mnist again to download it anew, or replace it "
+    "with a good copy."
+)
+
 
 def mnist_raw_folder(data_home=None):
     """The folder that holds (or will hold) the four MNIST IDX files."""
@@ -131,17 +136,18 @@ def _download_mnist(folder, names):
 
 
 def _check_idx_file(path):
-    """Raise an ``OSError`` unless ``path`` is a whole MNIST IDX file.
+    """Return the number of items in ``path``, a whole MNIST IDX file, or
+    raise an ``OSError``.
 
     The header holds a magic number, the number of items and their shape; a
-    file cut short or with a damaged header is refused here, with the fix,
-    rather than by an assertion deep in torchvision's reader.
+    file cut short, with a damaged header or without items is refused here,
+    with the fix, rather than by an assertion deep in torchvision's reader.
     """
     magic, item_shape = _IDX_FORMATS["images" if "images" in path.name else "labels"]
     header_size = 4 * (2 + len(item_shape))
     with open(path, "rb") as file:
         header = file.read(header_size)
-    size = path.stat().st_size
+        size = os.fstat(file.fileno()).st_size
     if len(header) < header_size:
         problem = f"it has {size} bytes, fewer than its {header_size}-byte header"
     else:
@@ -157,12 +163,12 @@ def _check_idx_file(path):
                 f"it has {size} bytes where its header announces {n_items} items "
                 f"in {expected} bytes"
             )
+        elif n_items == 0:
+            problem = "its header is whole but it holds no items"
         else:
-            return
+            return n_items
     raise OSError(
-        f"The MNIST file {path} is truncated or corrupted: {problem}. Delete it "
-        "and call fetch_mnist again to download it anew, or replace it with a "
-        "good copy."
+        f"The MNIST file {path} is truncated or corrupted: {problem}. {_REDOWNLOAD}"
     )
 
 
@@ -200,8 +206,10 @@ def fetch_mnist(
         partial file. When false, or when the download fails, an ``OSError``
         names the missing files and the folder to put them in.
 
-        A truncated or corrupted file is refused with an ``OSError`` that
-        names it.
+        A file that is not a whole MNIST IDX file (cut short, a wrong magic
+        number or image size, no items, labels outside 0-9), or images and
+        labels of different lengths, are refused with an ``OSError`` that
+        names the file and the fix.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
 
@@ -244,16 +252,24 @@ def fetch_mnist(
     if missing:
         _download_mnist(folder, missing)
     image_file, label_file = (folder / name for name in _MNIST_FILES[subset])
-    for path in (image_file, label_file):
-        _check_idx_file(path)
+    n_images, n_labels = _check_idx_file(image_file), _check_idx_file(label_file)
+    if n_images != n_labels:
+        raise OSError(
+            f"The MNIST files {image_file} and {label_file} do not match: "
+            f"{n_images} images and {n_labels} labels. Replace them with a "
+            "matching pair, or delete both and call fetch_mnist again to "
+            "download them."
+        )
+    target = read_label_file(label_file).numpy().astype(np.int64)
+    not_digits = np.unique(target[target > 9])
+    if not_digits.size:
+        found = ", ".join(map(str, not_digits[:5].tolist()))
+        raise OSError(
+            f"The MNIST file {label_file} holds labels outside 0-9 ({found}): it "
+            f"is not MNIST's label file. {_REDOWNLOAD}"
+        )
     images = read_image_file(image_file).numpy().astype(np.float32)
     images /= np.float32(255)
-    target = read_label_file(label_file).numpy().astype(np.int64)
-    if len(target) != len(images):
-        raise OSError(
-            f"The MNIST files in {folder} do not match: {len(images)} images "
-            f"and {len(target)} labels. Replace them with good copies."
-        )
     data = images.reshape(len(images), -1)
     if return_X_y:
         return data, target
