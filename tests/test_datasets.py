@@ -380,6 +380,17 @@ def test_offline_the_error_names_the_missing_files_only(tmp_path):
     assert "SCIKIT_LEARN_DATA" in message
 
 
+def test_offline_a_compressed_copy_is_named_with_the_fix(tmp_path):
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "test")
+    labels = folder / "t10k-labels-idx1-ubyte"
+    labels.rename(folder / "t10k-labels-idx1-ubyte.gz")
+    with pytest.raises(
+        OSError, match=r"are there: gunzip -k t10k-labels-idx1-ubyte\.gz"
+    ):
+        fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
+
+
 def test_fetch_mnist_refuses_labels_that_are_not_digits(tmp_path):
     folder = mnist_raw_folder(tmp_path)
     write_idx_files(folder, "test", n_images=4)
@@ -413,6 +424,25 @@ def test_fetch_mnist_refuses_a_file_without_items(tmp_path, name):
         fetch_mnist(subset="test", data_home=tmp_path, download_if_missing=False)
 
 
+def test_a_broken_link_under_an_mnist_name_is_refused_not_replaced(
+    tmp_path, monkeypatch
+):
+    from torchvision.datasets import MNIST
+
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "test")
+    images = folder / "t10k-images-idx3-ubyte"
+    images.unlink()
+    images.symlink_to(tmp_path / "moved" / images.name)
+    monkeypatch.setattr(MNIST, "download", fake_download(3))
+    with pytest.raises(
+        OSError, match=r"symbolic link to .*moved.*which does not exist"
+    ):
+        fetch_mnist(subset="test", data_home=tmp_path)
+    assert images.is_symlink()
+    assert not images.exists()
+
+
 def test_fetch_mnist_reads_files_linked_from_elsewhere(tmp_path, monkeypatch):
     from torchvision.datasets import MNIST
 
@@ -426,6 +456,41 @@ def test_fetch_mnist_reads_files_linked_from_elsewhere(tmp_path, monkeypatch):
     mnist = fetch_mnist(subset="test", data_home=tmp_path / "home")
     np.testing.assert_array_equal(mnist.images, pixels / np.float32(255))
     assert all((folder / name).is_symlink() for name in TEST)
+
+
+def test_a_folder_under_an_mnist_file_name_is_refused(tmp_path):
+    folder = mnist_raw_folder(tmp_path)
+    write_idx_files(folder, "test")
+    labels = folder / "t10k-labels-idx1-ubyte"
+    labels.unlink()
+    labels.mkdir()
+    with pytest.raises(
+        OSError, match=re.escape(f"{labels} is a folder, not an MNIST file")
+    ):
+        fetch_mnist(subset="test", data_home=tmp_path)
+
+
+@pytest.mark.parametrize("where", [".", "MNIST", "MNIST/raw"])
+def test_a_file_where_the_data_home_should_be_is_named(tmp_path, where):
+    home = tmp_path / "home"
+    blocked = home / where
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_text("notes")
+    with pytest.raises(
+        OSError, match=re.escape(f"{blocked.resolve()} is a file, not a folder")
+    ):
+        fetch_mnist(subset="test", data_home=home)
+    with pytest.raises(OSError, match="is a file, not a folder"):
+        fetch_mnist(subset="test", data_home=home, download_if_missing=False)
+    assert blocked.read_text() == "notes"
+
+
+def test_a_data_home_below_a_file_names_the_file(tmp_path):
+    blocked = tmp_path / "notes"
+    blocked.write_text("notes")
+    with pytest.raises(OSError, match=re.escape(f"{blocked} is a file, not a folder")):
+        fetch_mnist(subset="test", data_home=blocked / "data")
+    assert blocked.read_text() == "notes"
 
 
 def serve_mnist(monkeypatch, files):

@@ -38,9 +38,48 @@ _REDOWNLOAD = (
 )
 
 
+def _not_a_folder(path):
+    """Why ``path``, which exists, cannot be used as a folder, or None."""
+    if path.is_dir():
+        return None
+    if path.is_symlink():
+        return (
+            f"{path} is a symbolic link to {os.readlink(path)}, which does not "
+            "exist or is not a folder"
+        )
+    return f"{path} is a file, not a folder"
+
+
 def mnist_raw_folder(data_home=None):
-    """The folder that holds (or will hold) the four MNIST IDX files."""
-    return Path(get_data_home(data_home)) / "MNIST" / "raw"
+    """The folder that holds (or will hold) the four MNIST IDX files.
+
+    scikit-learn creates the data home if it does not exist; a data home, or
+    an ``MNIST`` or ``raw`` folder in it, that is a file (or a broken link)
+    is refused with an ``OSError`` that names it, and is left as it is.
+    """
+    move_it = "Move it away, or pass data_home= (or set SCIKIT_LEARN_DATA to) "
+    try:
+        home = Path(get_data_home(data_home))
+    except OSError as exc:
+        # The nearest path that exists on the way is the one in the way.
+        tried = Path(exc.filename) if exc.filename else Path()
+        existing = next(
+            (path for path in (tried, *tried.parents) if os.path.lexists(path)), None
+        )
+        problem = existing and _not_a_folder(existing)
+        fix = f"{move_it}another folder." if problem else "Pass data_home= (or "
+        if not problem:
+            problem = str(exc)
+            fix += "set SCIKIT_LEARN_DATA to) a folder you can write to."
+        raise OSError(f"Cannot create the data home: {problem}. {fix}") from exc
+    for path in (home / "MNIST", home / "MNIST" / "raw"):
+        problem = _not_a_folder(path) if os.path.lexists(path) else None
+        if problem:
+            raise OSError(
+                f"Cannot keep MNIST in the data home {home}: {problem}. "
+                f"{move_it}another folder."
+            )
+    return home / "MNIST" / "raw"
 
 
 def _put_in_place(source, target):
@@ -128,11 +167,34 @@ def _download_mnist(folder, names):
     except (OSError, RuntimeError) as exc:
         raise OSError(
             f"Could not download MNIST into {folder}: {str(exc).rstrip()}. "
-            f"Offline, put the IDX files {listed} (uncompressed) in that folder, "
-            "or set SCIKIT_LEARN_DATA to the folder that holds MNIST/raw/."
+            f"Offline, put the IDX files {listed} (uncompressed) in that folder"
+            f"{_compressed_hint(folder, names)}, or set SCIKIT_LEARN_DATA to the "
+            "folder that holds MNIST/raw/."
         ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _open_mnist_file(path):
+    """Open ``path`` for reading, or raise an ``OSError`` that says why not."""
+    if path.is_symlink() and not path.exists():
+        raise OSError(
+            f"The MNIST file {path} is a symbolic link to {os.readlink(path)}, "
+            "which does not exist. Fix the link, or remove it and call "
+            "fetch_mnist again to download the file."
+        )
+    if path.is_dir():
+        raise OSError(
+            f"{path} is a folder, not an MNIST file. Move it away and call "
+            "fetch_mnist again to download the file, or put the file there."
+        )
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise OSError(
+            f"Cannot read the MNIST file {path}: {exc.strerror or exc}. Make it "
+            "readable, or replace it with a readable copy."
+        ) from exc
 
 
 def _check_idx_file(path):
@@ -145,7 +207,7 @@ def _check_idx_file(path):
     """
     magic, item_shape = _IDX_FORMATS["images" if "images" in path.name else "labels"]
     header_size = 4 * (2 + len(item_shape))
-    with open(path, "rb") as file:
+    with _open_mnist_file(path) as file:
         header = file.read(header_size)
         size = os.fstat(file.fileno()).st_size
     if len(header) < header_size:
@@ -170,6 +232,14 @@ def _check_idx_file(path):
     raise OSError(
         f"The MNIST file {path} is truncated or corrupted: {problem}. {_REDOWNLOAD}"
     )
+
+
+def _compressed_hint(folder, names):
+    """A clause on the gzipped copies of ``names`` in ``folder``, if any."""
+    found = [f"{name}.gz" for name in names if (folder / f"{name}.gz").is_file()]
+    if not found:
+        return ""
+    return f" (the compressed copies are there: gunzip -k {' '.join(found)})"
 
 
 @validate_params(
@@ -209,7 +279,7 @@ def fetch_mnist(
         A file that is not a whole MNIST IDX file (cut short, a wrong magic
         number or image size, no items, labels outside 0-9), or images and
         labels of different lengths, are refused with an ``OSError`` that
-        names the file and the fix.
+        names the file and the fix; so is a data home that is a file.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
 
@@ -245,9 +315,9 @@ def fetch_mnist(
     if missing and not download_if_missing:
         raise OSError(
             f"MNIST files not found in {folder} and download_if_missing=False: "
-            f"{', '.join(missing)}. Put the IDX files there, uncompressed, or set "
-            "SCIKIT_LEARN_DATA to the folder that holds MNIST/raw/, or pass "
-            "download_if_missing=True."
+            f"{', '.join(missing)}. Put the IDX files there, uncompressed"
+            f"{_compressed_hint(folder, missing)}, or set SCIKIT_LEARN_DATA to "
+            "the folder that holds MNIST/raw/, or pass download_if_missing=True."
         )
     if missing:
         _download_mnist(folder, missing)
