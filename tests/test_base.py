@@ -41,9 +41,17 @@ def test_layer_sizes_must_be_positive_integers_checked_before_any_data(case, nam
             case.make_estimator(**{name: sizes}).fit(None, None)
 
 
-def test_an_unknown_device_is_refused(case, data):
+@pytest.mark.parametrize("device", ["tpu", "mps", "xpu", "hpu", "meta"])
+def test_a_device_other_than_cpu_or_cuda_is_refused(case, data, device):
     with pytest.raises(ValueError, match="device must be 'auto', 'cpu', 'cuda'"):
-        case.make_estimator(device="tpu").fit(*data)
+        case.make_estimator(device=device).fit(*data)
+
+
+def test_a_cuda_index_the_machine_does_not_have_is_refused(case, data, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ValueError, match=r"1 CUDA device\(s\), cuda:0 to cuda:0"):
+        case.make_estimator(device="cuda:7").fit(*data)
 
 
 def test_cuda_without_cuda_is_an_error_not_a_silent_cpu_run(case, data, monkeypatch):
