@@ -246,6 +246,17 @@ def test_nothing_warns_on_dataframes_in_a_fresh_interpreter():
     assert result.returncode == 0, result.stderr
 
 
+def test_read_only_input_trains_and_infers_without_a_warning(case, data):
+    """joblib hands workers read-only memory maps: valid input, no warning."""
+    X, y = data
+    X = np.array(X)
+    X.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = case.make_estimator().fit(X, y)
+        _output(model, X)
+
+
 # Persistence
 
 

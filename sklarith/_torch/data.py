@@ -1,6 +1,7 @@
 """The in-memory data path: whole tensors, sliced batch by batch."""
 
 import math
+import warnings
 
 import numpy as np
 import torch
@@ -14,9 +15,17 @@ _DEVICE_MEMORY_SHARE = 0.5
 
 
 def to_tensor(array, dtype=torch.float32):
-    """A tensor sharing memory with ``array`` whenever the dtype allows it."""
+    """A tensor sharing memory with ``array`` whenever the dtype allows it.
+
+    Training and inference never write into their inputs, so a read-only
+    array (joblib's memory maps, a pandas DataFrame's under copy-on-write) is
+    shared as it is, without torch's warning that it is not writable.
+    """
     numpy_dtype = torch.empty((), dtype=dtype).numpy().dtype
-    return torch.from_numpy(np.ascontiguousarray(array, dtype=numpy_dtype))
+    array = np.ascontiguousarray(array, dtype=numpy_dtype)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+        return torch.from_numpy(array)
 
 
 def to_cuda(tensor, device):

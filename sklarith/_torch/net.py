@@ -1,7 +1,6 @@
 """The skorch net the estimators compose, its training and its inference."""
 
 import threading
-import warnings
 
 import torch
 from skorch import NeuralNet
@@ -9,7 +8,7 @@ from skorch.callbacks import EarlyStopping, LRScheduler
 
 from ..modules._random import use_generators
 from .callbacks import diverged
-from .data import is_cuda, to_cuda
+from .data import is_cuda, to_cuda, to_tensor
 
 #: Held while a fit draws its initial weights from torch's process-wide
 #: generator, which fits in other threads must not reseed meanwhile.
@@ -121,12 +120,7 @@ def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32
         batch = X[start : start + net.batch_size]
         if preprocess is not None:
             batch = preprocess(batch)
-        with warnings.catch_warnings():
-            # Inference never writes into its input, so a read-only array
-            # (a pandas DataFrame's under copy-on-write, a memory map) is
-            # shared as it is rather than copied.
-            warnings.filterwarnings("ignore", "The given NumPy array is not")
-            batch = torch.as_tensor(batch, dtype=dtype)
+        batch = to_tensor(batch, dtype)
         if is_cuda(net.device):
             batch = to_cuda(batch, net.device)
         # Autocast and inference mode cover the forward pass only: a context
