@@ -7,6 +7,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._torch import infer_batches
 
 
+def _holds_strings(labels):
+    if labels.dtype.kind in "US":
+        return True
+    return labels.dtype.kind == "O" and any(isinstance(v, str) for v in labels)
+
+
 class MultiOutputClassifierMixin:
     """Inference of a classifier with one softmax distribution per output.
 
@@ -92,6 +98,20 @@ class MultiOutputClassifierMixin:
                 f"y has shape {y.shape} but the model predicts {y_pred.shape}: "
                 "pass one column per output seen at fit."
             )
+        # Labels of another kind than at fit (strings against numbers) are
+        # refused as scikit-learn's classifiers refuse them, not scored 0.
+        n_rows = len(y)
+        true_columns = y.reshape(n_rows, -1).T
+        predicted_columns = y_pred.reshape(n_rows, -1).T
+        for i, (true, predicted) in enumerate(
+            zip(true_columns, predicted_columns, strict=True)
+        ):
+            if _holds_strings(true) != _holds_strings(predicted):
+                raise ValueError(
+                    f"Mix of label input types (string and number) in output {i}: "
+                    f"y holds {true[:3].tolist()}... but the model predicts "
+                    f"{predicted[:3].tolist()}...; pass labels of the kind seen at fit."
+                )
         if y_pred.ndim == 1:
             return accuracy_score(y, y_pred, sample_weight=sample_weight)
         correct = np.all(y_pred == y, axis=1)

@@ -98,3 +98,9 @@ def test_the_validation_accuracy_of_an_epoch_is_its_subset_accuracy(fitted, data
     best_epoch = dict(fitted.net_.callbacks_)["early_stopping"].best_epoch_
     recorded = fitted.history_[best_epoch - 1, "valid_acc"]
     assert fitted.score(X[rows], np.asarray(y)[rows]) == recorded
+
+
+def test_score_refuses_labels_of_another_kind_than_at_fit(fitted, data):
+    X, y = data
+    with pytest.raises(ValueError, match="Mix of label input types"):
+        fitted.score(X, np.asarray(y).astype(str))
