@@ -67,10 +67,11 @@ def mnist_raw_folder(data_home=None):
             (path for path in (tried, *tried.parents) if os.path.lexists(path)), None
         )
         problem = existing and _not_a_folder(existing)
-        fix = f"{move_it}another folder." if problem else "Pass data_home= (or "
-        if not problem:
+        if problem:
+            fix = f"{move_it}another folder."
+        else:
             problem = str(exc)
-            fix += "set SCIKIT_LEARN_DATA to) a folder you can write to."
+            fix = "Pass data_home= (or set SCIKIT_LEARN_DATA to) a writable folder."
         raise OSError(f"Cannot create the data home: {problem}. {fix}") from exc
     for path in (home / "MNIST", home / "MNIST" / "raw"):
         problem = _not_a_folder(path) if os.path.lexists(path) else None
