@@ -92,9 +92,13 @@ class ArithmeticMultiOutputClassifier(
         When given, ``X`` holds rows of images of the encoder's
         ``image_shape`` and the network starts with a copy of the encoder's
         network (its ``torch_encoder()``: a linear layer for a PCAEncoder).
-        An unfitted encoder is first fitted (a clone) on ``X``.
+        An unfitted encoder is first fitted (a clone) on ``X``. Model
+        selection clones the classifier and with it the encoder, unfitted:
+        under ``cross_validate`` or ``GridSearchCV`` a pre-trained encoder is
+        refitted on every fold. Pass ``FrozenEstimator(encoder)``
+        (:class:`sklearn.frozen.FrozenEstimator`) to keep it as it is.
     freeze_encoder : bool, default=False
-        With an ``encoder``, keep its weights as they are (the seed's frozen
+        With an ``encoder``, keep its weights as they are (the post's frozen
         encoder) instead of fine-tuning them.
     augment : bool, default=True
         With an ``encoder``, apply random rotations (up to 10 degrees),

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.decomposition import PCA
-from sklearn.model_selection import GridSearchCV
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import GridSearchCV, cross_validate
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer, PCAEncoder
 from sklarith.datasets import make_number_addition
@@ -157,6 +158,19 @@ def test_an_unfitted_encoder_is_fitted_on_the_images_first(encoder, pairs):
     assert clf.encoder_ is not unfitted
     assert clf.encoder_.n_features_in_ == X.shape[1]
     assert not hasattr(unfitted, "n_features_in_")
+
+
+def test_model_selection_refits_a_pre_trained_encoder_unless_it_is_frozen(
+    encoder, pairs
+):
+    X, Y, _, _ = pairs
+    frozen = FrozenEstimator(encoder)
+    for given, kept in [(encoder, False), (frozen, True)]:
+        clf = small_classifier(encoder=given, max_epochs=1)
+        result = cross_validate(clf, X[:400], Y[:400], cv=2, return_estimator=True)
+        for fold in result["estimator"]:
+            assert (fold.encoder_ is frozen) == kept
+            assert (fold.encoder_.n_features_in_ == X.shape[1]) != kept
 
 
 def test_the_encoder_must_be_an_autoencoder_or_a_pca_encoder(one_hot):
