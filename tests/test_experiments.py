@@ -295,6 +295,40 @@ def test_demo_table_has_a_row_per_output_and_marks_wrong_results(demo_run):
     assert line == "7 + 5 = 13 ✗   7 × 5 = 35 ✓   7 ≤ 5 ✗"
 
 
+def test_demo_shows_no_worked_example_when_asked_for_none(tiny):
+    figures = demo.run(
+        data="digits", quick=True, verbose=0, n_test_pairs=50, n_examples=0
+    )
+    assert figures.results["examples"] == []
+    assert "Worked examples" not in demo.format(figures)
+
+
+@pytest.mark.parametrize(
+    ("module", "zero"),
+    [
+        pytest.param(demo, {"n_pairs": 0}, id="demo-n_pairs"),
+        pytest.param(demo, {"max_epochs": 0}, id="demo-max_epochs"),
+        pytest.param(compare, {"n_pairs": 0}, id="compare-n_pairs"),
+        pytest.param(arithmetic, {"n_pairs": 0}, id="arithmetic-n_pairs"),
+        pytest.param(identity_adder, {"max_epochs": 0}, id="identity-adder-max_epochs"),
+        pytest.param(
+            adder,
+            {"n_samples": 0, "hidden_sizes": (2,), "max_sums": (16,)},
+            id="adder-n_samples",
+        ),
+        pytest.param(
+            mnist_addition,
+            {"max_epochs": 0, "n_digits": (4,), "heads": ("mlp",)},
+            id="mnist-addition-max_epochs",
+        ),
+    ],
+)
+def test_a_count_of_zero_is_refused_not_replaced_by_the_default(tiny, module, zero):
+    data = {} if module is adder else {"data": "digits"}
+    with pytest.raises(ValueError, match="Got 0 instead"):
+        module.run(**data, quick=True, verbose=0, **zero)
+
+
 def test_compare_measures_codes_of_the_same_size_and_raw_pixels(tiny):
     features = compare.compared_features("digits")
     assert features["PCA"].n_components == features["autoencoder"].n_components
@@ -447,6 +481,16 @@ def test_mnist_addition_uses_each_image_once_per_n(tiny):
         (2, "mlp", 336),
     ]
     assert "published" not in mnist_addition.format(figures)
+
+
+def test_mnist_addition_refuses_an_n_too_large_before_any_training(monkeypatch):
+    def untrained(**params):
+        raise AssertionError("the autoencoder was trained before the check")
+
+    monkeypatch.setattr(mnist_addition, "AutoencoderTransformer", untrained)
+    # 450 test images of the digits make no row of 2 x 226 images.
+    with pytest.raises(ValueError, match="226-digit addition needs at least 452"):
+        mnist_addition.run(data="digits", verbose=0, n_digits=(1, 226))
 
 
 def test_mnist_addition_table_gives_mean_and_spread_over_runs():

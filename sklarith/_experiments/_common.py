@@ -60,7 +60,10 @@ def headline_autoencoder(data, *, quick=False, random_state=0, verbose=0):
 def headline_pairs_and_epochs(data, *, quick=False, n_pairs=None, max_epochs=None):
     """Training pairs and classifier epochs: those given, else the data set's."""
     settings = QUICK[data] if quick else HEADLINE[data]
-    return n_pairs or settings["n_pairs"], max_epochs or settings["max_epochs"]
+    return (
+        settings["n_pairs"] if n_pairs is None else n_pairs,
+        settings["max_epochs"] if max_epochs is None else max_epochs,
+    )
 
 
 @dataclass

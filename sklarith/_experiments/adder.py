@@ -95,8 +95,10 @@ def run(
     options = options_of(run, locals())
     start = time.perf_counter()
     settings = QUICK_SETTINGS if quick else SETTINGS
-    n_samples = n_samples or settings["n_samples"]
-    n_test_samples = n_test_samples or settings["n_test_samples"]
+    if n_samples is None:
+        n_samples = settings["n_samples"]
+    if n_test_samples is None:
+        n_test_samples = settings["n_test_samples"]
     cells = []
     n_fits = len(MODELS) * len(hidden_sizes) * len(max_sums)
     for max_sum in max_sums:

@@ -86,9 +86,12 @@ def run(
     images = load_images(data)
     options["data"] = images.name
     settings = (QUICK_SETTINGS if quick else SETTINGS)[images.name]
-    n_pairs = n_pairs or settings["n_pairs"]
-    n_test_pairs = n_test_pairs or settings["n_test_pairs"]
-    max_epochs = max_epochs or settings["fine" if fine_tune else "frozen"]
+    if n_pairs is None:
+        n_pairs = settings["n_pairs"]
+    if n_test_pairs is None:
+        n_test_pairs = settings["n_test_pairs"]
+    if max_epochs is None:
+        max_epochs = settings["fine" if fine_tune else "frozen"]
 
     log(verbose, f"Data: {images.description}; fitting the autoencoder")
     autoencoder = headline_autoencoder(

@@ -100,14 +100,15 @@ def run(
     )
     pipeline.fit(X, Y)
     accuracy, all_right = accuracy_per_output(pipeline, X_test, Y_test)
-    predicted = pipeline.predict(X_test[:n_examples])
+    n_examples = min(n_examples, len(X_test))
+    predicted = pipeline.predict(X_test[:n_examples]) if n_examples else []
     examples = [
         {
             "digits": [int(d) for d in images.test_labels[pairs[row]]],
             "predicted": [int(p) for p in predicted[row]],
             "expected": [int(e) for e in Y_test.iloc[row]],
         }
-        for row in range(min(n_examples, len(X_test)))
+        for row in range(n_examples)
     ]
     results = {
         "n_train_images": len(images.train_images),

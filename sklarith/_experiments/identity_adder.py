@@ -54,8 +54,10 @@ def run(*, data="auto", quick=False, random_state=0, verbose=1, max_epochs=None)
         images.test_images, images.test_labels, random_state=random_state + 1
     )
     params = dict(SETTINGS[images.name])
-    if max_epochs or quick:
-        params["max_epochs"] = max_epochs or QUICK_EPOCHS
+    if max_epochs is not None:
+        params["max_epochs"] = max_epochs
+    elif quick:
+        params["max_epochs"] = QUICK_EPOCHS
     classifier = IdentityAdderClassifier(
         **params,
         validation_fraction=VALIDATION_FRACTION,

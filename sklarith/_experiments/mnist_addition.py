@@ -96,10 +96,21 @@ def run(
     if quick:
         autoencoder_params["max_epochs"] = QUICK_SETTINGS["autoencoder_epochs"]
         classifier_params["max_epochs"] = QUICK_SETTINGS["max_epochs"]
-    if max_epochs:
+    if max_epochs is not None:
         classifier_params["max_epochs"] = max_epochs
     runs, pretraining = [], []
     for seed in range(random_state, random_state + n_runs):
+        # The test rows first: an N the test images cannot make a row of is
+        # refused before any training, not after the autoencoder's.
+        test_sets = {
+            n: make_number_addition(
+                images.test_images,
+                images.test_labels,
+                n_digits=n,
+                random_state=seed + 1,
+            )
+            for n in n_digits
+        }
         pretraining_start = time.perf_counter()
         autoencoder = AutoencoderTransformer(
             **autoencoder_params, random_state=seed, verbose=min(verbose, 2)
@@ -110,12 +121,7 @@ def run(
             X, Y = make_number_addition(
                 images.train_images, images.train_labels, n_digits=n, random_state=seed
             )
-            X_test, Y_test = make_number_addition(
-                images.test_images,
-                images.test_labels,
-                n_digits=n,
-                random_state=seed + 1,
-            )
+            X_test, Y_test = test_sets[n]
             for head in heads:
                 fit_start = time.perf_counter()
                 classifier = ArithmeticMultiOutputClassifier(
