@@ -162,6 +162,33 @@ def test_old_mnist_addition_options_map_to_the_new(calls, capsys):
         ["compare", "--random-state", "-1"],
         ["reproduce", "adder", "--data", "digits"],
         ["reproduce", "mnist-addition", "--seeds", "0", "2"],
+        # Early stopping holds out a share: one pair failed after the
+        # autoencoder's training.
+        ["demo", "--n-pairs", "1"],
+        ["reproduce", "adder", "--n-samples", "1"],
+        # Each run also draws from random state + 1, and seeds are 32-bit.
+        ["demo", "--random-state", "4294967295"],
+        [
+            "reproduce",
+            "mnist-addition",
+            "--random-state",
+            "4294967290",
+            "--n-runs",
+            "6",
+        ],
+        ["reproduce", "adder", "--max-sums", "1"],
+        ["reproduce", "adder", "--max-sums", str(2**63)],
+        # The old spellings are checked as the new ones are...
+        ["reproduce", "mnist-addition", "--digits", "0"],
+        ["reproduce", "mnist-addition", "--seeds", "-1"],
+        # ... and cannot contradict them.
+        ["reproduce", "mnist-addition", "--seeds", "5", "6", "--random-state", "3"],
+        ["reproduce", "mnist-addition", "--n-runs", "2", "--seeds", "5", "6"],
+        ["compare", "--quiet", "--verbose", "1"],
+        # A repeated value would run twice and be reported as one.
+        ["reproduce", "mnist-addition", "--n-digits", "1", "1"],
+        ["reproduce", "mnist-addition", "--heads", "mlp", "mlp"],
+        ["reproduce", "adder", "--hidden-sizes", "4", "4"],
     ],
 )
 def test_a_users_mistake_is_a_usage_error_not_a_traceback(calls, argv, capsys):
@@ -171,6 +198,52 @@ def test_a_users_mistake_is_a_usage_error_not_a_traceback(calls, argv, capsys):
     err = capsys.readouterr().err
     assert "usage: sklarith" in err
     assert "Traceback" not in err
+    assert calls == []
+
+
+def _number_options():
+    """Every number option of every command, with its spec."""
+    for module in EXPERIMENTS:
+        words = module.COMMAND.split()[1:]
+        for name in inspect.signature(module.run).parameters:
+            spec = cli.SHARED_OPTIONS.get(name) or module.OPTIONS[name]
+            if spec.get("type") in (int, float):
+                option = "--" + name.replace("_", "-")
+                yield pytest.param(words, option, spec, id=f"{words[-1]} {option}")
+
+
+@pytest.mark.parametrize(("words", "option", "spec"), list(_number_options()))
+def test_every_number_option_is_checked_against_its_bounds(
+    calls, capsys, words, option, spec
+):
+    def given(value):
+        return [*words, option, str(value)]
+
+    assert "minimum" in spec, f"{option} declares no minimum"
+    cli.main(given(spec["minimum"]))
+    assert len(calls) == 1
+    outside = [spec["minimum"] - 1]
+    if "maximum" in spec:
+        cli.main(given(spec["maximum"]))
+        outside.append(spec["maximum"] + 1)
+    for value in outside:
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(given(value))
+        assert exit_.value.code == 2
+        assert f"argument {option}: must be at" in capsys.readouterr().err
+    assert len(calls) == 1 + ("maximum" in spec)
+
+
+def test_output_into_a_file_is_a_usage_error_before_the_run(calls, tmp_path, capsys):
+    (tmp_path / "results.txt").write_text("not a folder")
+    for output, problem in [
+        ("results.txt", "is a file, not a folder"),
+        ("results.txt/new", "results.txt is a file"),
+    ]:
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(["reproduce", "single-layer", "--output", str(tmp_path / output)])
+        assert exit_.value.code == 2
+        assert problem in capsys.readouterr().err
     assert calls == []
 
 

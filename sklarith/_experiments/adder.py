@@ -28,14 +28,29 @@ from ._results import (
 COMMAND = "sklarith reproduce adder"
 
 OPTIONS = {
-    "hidden_sizes": {"type": int, "nargs": "+", "help": "hidden units of each net"},
-    "max_sums": {"type": int, "nargs": "+", "help": "largest sums, one range each"},
+    "hidden_sizes": {
+        "type": int,
+        "minimum": 1,
+        "nargs": "+",
+        "help": "hidden units of each net",
+    },
+    # Two operands of at least 1 each; the integers are drawn as int64.
+    "max_sums": {
+        "type": int,
+        "minimum": 2,
+        "maximum": 2**63 - 1,
+        "nargs": "+",
+        "help": "largest sums, one range each",
+    },
+    # sklarith's models hold out a share of the pairs for early stopping.
     "n_samples": {
         "type": int,
+        "minimum": 2,
         "help": "training pairs per range (default: 10,000; with --quick 2,000)",
     },
     "n_test_samples": {
         "type": int,
+        "minimum": 1,
         "help": "test pairs per range (default: 10,000; with --quick 2,000)",
     },
 }

@@ -27,10 +27,19 @@ OPTIONS = {
         "action": "store_true",
         "help": "train a copy of the encoder with the heads instead of freezing it",
     },
-    "n_pairs": {"type": int, "help": "training pairs (default: 1,000,000 on MNIST)"},
-    "n_test_pairs": {"type": int, "help": "test pairs (default: 100,000)"},
+    "n_pairs": {
+        "type": int,
+        "minimum": 2,
+        "help": "training pairs (default: 1,000,000 on MNIST)",
+    },
+    "n_test_pairs": {
+        "type": int,
+        "minimum": 1,
+        "help": "test pairs (default: 100,000)",
+    },
     "max_epochs": {
         "type": int,
+        "minimum": 1,
         "help": "classifier epochs (default on MNIST: 3 frozen, 1 fine-tuned)",
     },
 }

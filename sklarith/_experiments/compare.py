@@ -38,13 +38,15 @@ COMMAND = "sklarith compare"
 OPTIONS = {
     "n_pairs": {
         "type": int,
+        "minimum": 2,
         "help": "training pairs (default: as sklarith demo, 300,000 on MNIST)",
     },
     "max_epochs": {
         "type": int,
+        "minimum": 1,
         "help": "classifier epochs (default: as sklarith demo, 10 on MNIST)",
     },
-    "n_test_pairs": {"type": int, "help": "test pairs"},
+    "n_test_pairs": {"type": int, "minimum": 1, "help": "test pairs"},
 }
 
 #: The arithmetic post's autoencoder: its test binary cross-entropy per pixel.

@@ -30,16 +30,18 @@ COMMAND = "sklarith demo"
 OPTIONS = {
     "n_pairs": {
         "type": int,
+        "minimum": 2,
         "help": "training pairs (default: 300,000 on MNIST, "
         "60,000 on the digits; with --quick 50,000 and 20,000)",
     },
     "max_epochs": {
         "type": int,
+        "minimum": 1,
         "help": "classifier epochs (default: 10 on MNIST, "
         "15 on the digits; with --quick 3 and 8)",
     },
-    "n_test_pairs": {"type": int, "help": "test pairs"},
-    "n_examples": {"type": int, "help": "worked examples to show"},
+    "n_test_pairs": {"type": int, "minimum": 1, "help": "test pairs"},
+    "n_examples": {"type": int, "minimum": 0, "help": "worked examples to show"},
 }
 
 

@@ -24,6 +24,7 @@ COMMAND = "sklarith reproduce identity-adder"
 OPTIONS = {
     "max_epochs": {
         "type": int,
+        "minimum": 1,
         "help": "epochs (default: the estimator's, 15; with --quick 2)",
     },
 }

@@ -25,9 +25,10 @@ COMMAND = "sklarith reproduce mnist-addition"
 OPTIONS = {
     "n_runs": {
         "type": int,
+        "minimum": 1,
         "help": "runs, with random states --random-state, --random-state + 1, ...",
     },
-    "n_digits": {"type": int, "nargs": "+", "help": "values of N"},
+    "n_digits": {"type": int, "minimum": 1, "nargs": "+", "help": "values of N"},
     "heads": {
         "nargs": "+",
         "choices": ["arithmetic", "mlp"],
@@ -35,6 +36,7 @@ OPTIONS = {
     },
     "max_epochs": {
         "type": int,
+        "minimum": 1,
         "help": "fine-tuning epochs (default: 25; with --quick 2)",
     },
 }

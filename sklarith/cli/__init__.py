@@ -9,16 +9,30 @@ in every command that takes them: ``--data``, ``--quick``, ``--random-state``
 and ``--verbose``. Every command takes ``--output DIR``: write the results
 files there (``DIR/<command>.json``, ``.md`` and ``.rst``); without it,
 nothing is written.
+
+A user's mistake never ends in a traceback, and is caught before any work:
+every number is checked against the bounds its option declares, lists
+against repeated values, ``--output`` against what is on disk, and options
+against each other, all with argparse's usage error (exit status 2).
 """
 
 import argparse
 import inspect
+import math
+import os
 import sys
+from pathlib import Path
 
 from .._experiments import EXPERIMENTS, format_figures, write
 from .._experiments._results import to_markdown
 
-#: Options shared by the experiments that take them.
+#: The largest random state: numpy's and scikit-learn's seeds are 32-bit, and
+#: a run with random state R also draws from R + 1 (its test pairs).
+MAX_RANDOM_STATE = 2**32 - 1
+
+#: Options shared by the experiments that take them. A number's option
+#: declares its ``minimum`` (and ``maximum`` where there is one), as every
+#: experiment's ``OPTIONS`` do; the command line refuses what lies outside.
 SHARED_OPTIONS = {
     "data": {
         "choices": ["auto", "mnist", "digits"],
@@ -28,10 +42,13 @@ SHARED_OPTIONS = {
     "quick": {"action": "store_true", "help": "fewer pairs and epochs: a smoke run"},
     "random_state": {
         "type": int,
+        "minimum": 0,
+        "maximum": MAX_RANDOM_STATE - 1,
         "help": "seeds the pairs, the initial weights, the splits and the shuffling",
     },
     "verbose": {
         "type": int,
+        "minimum": 0,
         "help": "0: the table only; 1: a line per step and a table per epoch; "
         "2: progress bars within epochs too",
     },
@@ -47,6 +64,27 @@ GROUPS = {
 DEPRECATED_COMMANDS = {"sklarith reproduce seed-000": "sklarith reproduce arithmetic"}
 
 
+def _note(namespace, key, item):
+    """Add ``item`` to the set ``key`` of ``namespace`` (what the user typed)."""
+    if getattr(namespace, key, None) is None:
+        setattr(namespace, key, set())
+    getattr(namespace, key).add(item)
+
+
+class _Store(argparse.Action):
+    """Store an option's value, noting that it was given; a list must not
+    repeat a value (``--n-digits 1 1`` would run N = 1 twice and report one
+    run's accuracy as the mean of two)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if isinstance(values, list):
+            repeated = [value for i, value in enumerate(values) if value in values[:i]]
+            if repeated:
+                raise argparse.ArgumentError(self, f"{repeated[0]} is given twice")
+        _note(namespace, "_given", self.dest)
+        setattr(namespace, self.dest, values)
+
+
 class _Deprecated(argparse.Action):
     """An old option: says what replaces it, then sets the new one."""
 
@@ -60,8 +98,14 @@ class _Deprecated(argparse.Action):
             f"next release; use {self.replacement}.",
             file=sys.stderr,
         )
-        for name, value in self.convert(parser, values).items():
+        converted = self.convert(parser, values)
+        for name, value in converted.items():
             setattr(namespace, name, value)
+        _note(
+            namespace,
+            "_old",
+            (option_string, self.replacement, frozenset(converted)),
+        )
 
 
 def _seeds(parser, seeds):
@@ -73,7 +117,8 @@ def _seeds(parser, seeds):
 
 
 #: Old options, kept for one release: flag, what replaces it, the parameters
-#: of ``run`` the command must take, argparse keywords, and the conversion.
+#: of ``run`` the command must take, argparse keywords (``type_of``: the
+#: option whose values, and bounds, it takes), and the conversion.
 DEPRECATED_OPTIONS = [
     (
         "--quiet",
@@ -86,32 +131,65 @@ DEPRECATED_OPTIONS = [
         "--seeds",
         "--random-state R --n-runs N",
         {"n_runs"},
-        {"nargs": "+", "type": int},
+        {"nargs": "+", "type_of": "random_state"},
         _seeds,
     ),
     (
         "--digits",
         "--n-digits",
         {"n_digits"},
-        {"nargs": "+", "type": int},
+        {"nargs": "+", "type_of": "n_digits"},
         lambda parser, values: {"n_digits": values},
     ),
 ]
 
 
-def _at_least(minimum):
-    """An argparse type: a whole number of at least ``minimum``."""
+def _number(kind, minimum, maximum=None):
+    """An argparse type: an ``int`` or finite ``float`` within the bounds."""
 
-    def whole_number(text):
+    def number(text):
         try:
-            value = int(text)
+            value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"invalid {kind.__name__} value: {text!r}"
+            ) from None
+        if kind is float and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, not {text}")
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+            raise argparse.ArgumentTypeError(
+                f"must be at least {minimum:,}, not {value}"
+            )
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be at most {maximum:,}, not {value}"
+            )
         return value
 
-    return whole_number
+    return number
+
+
+def _output_folder(text):
+    """An argparse type: a folder that exists, or that can be created, to
+    write the results files in. Checked before the run, so that hours of
+    training are not lost to a typo in the last step."""
+    if not text:
+        raise argparse.ArgumentTypeError("needs the path of a folder")
+    folder = Path(text)
+    existing = folder
+    while not os.path.exists(existing):
+        existing = existing.parent
+    if not os.path.isdir(existing):
+        if existing == folder:
+            raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+        raise argparse.ArgumentTypeError(
+            f"cannot create the folder {text}: {existing} is a file"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            f"cannot write in {text}: {existing} is not writable"
+        )
+    return text
 
 
 def _default_text(default):
@@ -123,17 +201,25 @@ def _default_text(default):
 def _add_options(parser, experiment):
     """The options of ``experiment.run``, with its defaults, then ``--output``."""
     parameters = inspect.signature(experiment.run).parameters
+    types = {}
     for name, parameter in parameters.items():
         spec = dict(SHARED_OPTIONS.get(name) or experiment.OPTIONS[name])
-        if spec.get("type") is int:
-            # Counts of pairs, epochs or runs start at 1; seeds and verbosity at 0.
-            spec["type"] = _at_least(0 if name in SHARED_OPTIONS else 1)
+        if spec.get("type") in (int, float):
+            # Every number declares its bounds: a missing minimum is a KeyError
+            # here, and a failing test, rather than an option left unchecked.
+            spec["type"] = types[name] = _number(
+                spec["type"], spec.pop("minimum"), spec.pop("maximum", None)
+            )
+        spec.setdefault("action", _Store)
         default = parameter.default
-        if default is not None and spec.get("action") != "store_true":
+        if default is not None and spec["action"] != "store_true":
             spec["help"] += f" (default: {_default_text(default)})"
         parser.add_argument("--" + name.replace("_", "-"), default=default, **spec)
     for flag, replacement, needs, kwargs, convert in DEPRECATED_OPTIONS:
         if needs <= set(parameters):
+            kwargs = dict(kwargs)
+            if "type_of" in kwargs:
+                kwargs["type"] = types[kwargs.pop("type_of")]
             parser.add_argument(
                 flag,
                 action=_Deprecated,
@@ -145,10 +231,30 @@ def _add_options(parser, experiment):
     parser.add_argument(
         "--output",
         metavar="DIR",
+        type=_output_folder,
         help="write the results files to DIR: <command>.json, and the table "
         "with the command, machine and date as .md and .rst (default: write "
         "nothing)",
     )
+
+
+def _check_together(parser, args):
+    """Refuse options that contradict each other, with a usage error."""
+    given = getattr(args, "_given", None) or set()
+    for flag, replacement, names in getattr(args, "_old", None) or ():
+        if names & given:
+            parser.error(
+                f"{flag} is the old spelling of {replacement}: give one or the "
+                "other, not both"
+            )
+    random_state = getattr(args, "random_state", 0)
+    n_runs = getattr(args, "n_runs", 1)
+    if random_state + n_runs > MAX_RANDOM_STATE:
+        parser.error(
+            f"--random-state {random_state} with --n-runs {n_runs} would use "
+            f"random states up to {random_state + n_runs:,}; the largest is "
+            f"{MAX_RANDOM_STATE:,}"
+        )
 
 
 def _first_line(text):
@@ -189,7 +295,9 @@ def build_parser():
                 **kwargs,
             )
             _add_options(subparser, experiment)
-            subparser.set_defaults(run_experiment=experiment, typed=command)
+            subparser.set_defaults(
+                run_experiment=experiment, typed=command, parser=subparser
+            )
     return parser
 
 
@@ -199,6 +307,7 @@ def main(argv=None):
         sys.stdout.reconfigure(errors="replace")
     parser = build_parser()
     args = parser.parse_args(argv)
+    _check_together(args.parser, args)
     experiment = args.run_experiment
     if args.typed in DEPRECATED_COMMANDS:
         print(
