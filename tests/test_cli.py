@@ -1,11 +1,15 @@
 """The ``sklarith`` command line: one registry over the experiments."""
 
+import contextlib
 import inspect
+import io
+import signal
+import socket
 
 import pytest
 
 from sklarith import cli
-from sklarith._experiments import EXPERIMENTS, _common, _results, arithmetic
+from sklarith._experiments import EXPERIMENTS, _common, _results, arithmetic, demo
 
 SHARED = ["--quick", "--random-state", "--verbose", "--output"]
 
@@ -245,6 +249,105 @@ def test_output_into_a_file_is_a_usage_error_before_the_run(calls, tmp_path, cap
         assert exit_.value.code == 2
         assert problem in capsys.readouterr().err
     assert calls == []
+
+
+def test_results_files_that_cannot_be_written_are_one_line_after_the_table(
+    calls, tmp_path, capsys
+):
+    (tmp_path / "single-layer.json").mkdir()
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["reproduce", "single-layer", "--output", str(tmp_path)])
+    assert exit_.value.code == 1
+    out, err = capsys.readouterr()
+    assert "| 0 " in out
+    assert err.startswith("sklarith: error: could not write the results files")
+    assert err.count("\n") == 1
+
+
+@pytest.fixture
+def failing(monkeypatch):
+    """Make ``sklarith demo`` raise ``exception`` where its run would work."""
+
+    def fail_with(exception):
+        def run(**kwargs):
+            raise exception
+
+        run.__signature__ = inspect.signature(demo.run)
+        monkeypatch.setattr(demo, "run", run)
+
+    return fail_with
+
+
+def test_ctrl_c_is_one_line_and_exit_status_130(failing, capsys):
+    failing(KeyboardInterrupt())
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["demo", "--data", "digits"])
+    assert exit_.value.code == 130
+    assert capsys.readouterr().err.strip() == "sklarith: interrupted"
+
+
+def test_ctrl_c_during_training_stops_the_command(calls, monkeypatch, capsys):
+    # skorch ends training on KeyboardInterrupt and keeps the model: the
+    # command must not go on to report that model's figures as its own.
+    def run_through_ctrl_c(**kwargs):
+        with contextlib.suppress(KeyboardInterrupt):  # as skorch's fit loop
+            signal.raise_signal(signal.SIGINT)
+        raise AssertionError("the command went on after Ctrl-C")
+
+    run_through_ctrl_c.__signature__ = inspect.signature(demo.run)
+    monkeypatch.setattr(demo, "run", run_through_ctrl_c)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["demo", "--data", "digits"])
+    assert exit_.value.code == 130
+    out, err = capsys.readouterr()
+    assert (out, err.strip()) == ("", "sklarith: interrupted")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_too_little_memory_is_one_line_of_error(failing, capsys):
+    failing(MemoryError("Unable to allocate 4.47 TiB for an array"))
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["demo", "--n-pairs", "1000000000000"])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err == (
+        "sklarith: error: not enough memory for this run (Unable to allocate "
+        "4.47 TiB for an array)\n"
+    )
+
+
+def test_a_closed_pipe_stops_quietly(calls, monkeypatch, capsys):
+    class ClosedPipe:
+        def fileno(self):
+            raise io.UnsupportedOperation("fileno")
+
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["reproduce", "single-layer"])
+    assert exit_.value.code == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_mnist_offline_is_one_line_of_error(monkeypatch, tmp_path, capsys):
+    # The real fetch, into an empty data home, with every host name unknown
+    # as offline: torchvision tries each mirror, and nothing waits on a network.
+    def offline(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path))
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["demo", "--data", "mnist"])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sklarith: error: ")
+    assert "MNIST" in err
+    assert err.count("\n") == 1
 
 
 def test_unavailable_mnist_is_one_line_of_error(monkeypatch, capsys):

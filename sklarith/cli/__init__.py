@@ -13,14 +13,20 @@ nothing is written.
 A user's mistake never ends in a traceback, and is caught before any work:
 every number is checked against the bounds its option declares, lists
 against repeated values, ``--output`` against what is on disk, and options
-against each other, all with argparse's usage error (exit status 2).
+against each other, all with argparse's usage error (exit status 2). What
+only the run can find (MNIST unavailable, settings an estimator refuses, too
+little memory) is one line of error (exit status 1; ``--verbose 2`` shows the
+traceback); Ctrl-C is one line too (exit status 130).
 """
 
 import argparse
+import contextlib
 import inspect
 import math
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from .._experiments import EXPERIMENTS, format_figures, write
@@ -301,10 +307,12 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
-    """Entry point of the ``sklarith`` command."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
+def _one_line(exc):
+    """The message of ``exc`` on one line (torchvision's span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _run(argv):
     parser = build_parser()
     args = parser.parse_args(argv)
     _check_together(args.parser, args)
@@ -318,14 +326,78 @@ def main(argv=None):
     parameters = inspect.signature(experiment.run).parameters
     try:
         figures = experiment.run(**{name: getattr(args, name) for name in parameters})
-    except (OSError, ValueError) as exc:
-        # Data that cannot be found or settings the estimators refuse: the
-        # message says what to change; --verbose 2 shows where it came from.
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError, MemoryError) as exc:
+        # Data that cannot be found, settings the estimators refuse, counts
+        # too large for this machine: the message says what to change;
+        # --verbose 2 shows where it came from.
         if args.verbose >= 2:
             raise
-        parser.exit(1, f"sklarith: error: {exc}\n")
+        message = _one_line(exc)
+        if isinstance(exc, MemoryError):
+            message = f"not enough memory for this run ({message})"
+        parser.exit(1, f"sklarith: error: {message}\n")
     print()
     print(to_markdown(figures, format_figures(figures)), end="", flush=True)
     if args.output:
-        paths = write(figures, args.output)
+        try:
+            paths = write(figures, args.output)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            parser.exit(
+                1,
+                f"sklarith: error: could not write the results files to "
+                f"{args.output} (the table above is the run's): {_one_line(exc)}\n",
+            )
         print(f"\nWrote {', '.join(map(str, paths))}.")
+
+
+class _Interrupted(BaseException):
+    """Ctrl-C during a command. Not a ``KeyboardInterrupt``: skorch catches
+    that one to end training early and keep the model, and the run would go
+    on to the next step and report a half-trained model's figures as the
+    command's."""
+
+
+def _interrupt(signum, frame):
+    raise _Interrupted
+
+
+@contextlib.contextmanager
+def _ctrl_c_stops_the_command():
+    """Make Ctrl-C raise :class:`_Interrupted`, where Python's own handler is
+    in place (in the main thread, and not ignored as in a background job)."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def main(argv=None):
+    """Entry point of the ``sklarith`` command."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    try:
+        with _ctrl_c_stops_the_command():
+            _run(argv)
+    except (KeyboardInterrupt, _Interrupted):
+        # Ctrl-C: the user knows where it stopped; a newline ends a progress
+        # bar's line.
+        print("\nsklarith: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader of the output is gone (``sklarith demo | head``): stop
+        # quietly, with standard output pointed at /dev/null so that Python's
+        # last flush does not report the broken pipe again.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
