@@ -3,6 +3,7 @@ tiny settings of the bundled 8x8 digits."""
 
 import inspect
 import json
+import runpy
 from pathlib import Path
 
 import numpy as np
@@ -213,6 +214,22 @@ def test_refreshing_quotes_copies_the_current_results_file(tmp_path):
         "Intro\n<!-- quote results/adder.md -->\nnew table\n<!-- end quote -->\nEnd\n"
     )
     assert _results.refresh_quotes(readme) == []
+
+
+@pytest.mark.parametrize("missing", ["results", "README.md"])
+def test_rendering_again_refuses_a_missing_path_before_writing(
+    missing, tmp_path, monkeypatch, capsys
+):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "README.md").write_text("")
+    paths = {"results": tmp_path / "results", "README.md": tmp_path / "README.md"}
+    paths[missing] = tmp_path / "missing"
+    argv = ["python -m sklarith._experiments", *map(str, paths.values())]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_module("sklarith._experiments", run_name="__main__")
+    assert exit_.value.code == 2
+    assert f"{tmp_path / 'missing'} is not a" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("path", sorted(RESULTS.glob("*.json")), ids=lambda p: p.stem)

@@ -18,6 +18,11 @@ parser = argparse.ArgumentParser(prog="python -m sklarith._experiments")
 parser.add_argument("results", help="folder of results files")
 parser.add_argument("documents", nargs="*", help="Markdown files that quote them")
 args = parser.parse_args()
+if not Path(args.results).is_dir():
+    parser.error(f"{args.results} is not a folder of results files")
+for document in args.documents:
+    if not Path(document).is_file():
+        parser.error(f"{document} is not a file")
 for path in sorted(Path(args.results).glob("*.json")):
     write(read_figures(path), path.parent, name=path.stem)
 for document in args.documents:
