@@ -597,7 +597,7 @@ def test_fetch_mnist_reads_the_test_images_from_the_data_home(mnist_test):
 def test_make_number_addition_uses_each_image_once_by_default():
     images = np.arange(40, dtype=np.float32)[:, None]
     labels = np.arange(40) % 10
-    X, Y, indices = make_number_addition(
+    _, Y, indices = make_number_addition(
         images, labels, n_digits=2, random_state=0, return_indices=True
     )
     assert X.shape == (10, 4)
@@ -676,3 +676,15 @@ def test_make_identity_adder_is_reproducible():
 def test_make_identity_adder_rejects_labels_that_are_not_digits():
     with pytest.raises(ValueError, match="labels must be digits"):
         make_identity_adder(np.eye(3), [0, 1, 10])
+
+
+def test_number_addition_labels_sums_of_numbers_too_long_for_int64():
+    digits = load_digit_images()
+    _, Y, indices = make_number_addition(
+        digits.data, digits.target, n_digits=25, random_state=0, return_indices=True
+    )
+    labels = digits.target[indices]
+    for row in range(len(Y)):
+        first = int("".join(map(str, labels[row, :25])))
+        second = int("".join(map(str, labels[row, 25:])))
+        assert "".join(map(str, Y.iloc[row])) == f"{first + second:026d}"

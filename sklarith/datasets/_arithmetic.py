@@ -221,14 +221,16 @@ def make_number_addition(
     else:
         indices = rng.randint(len(images), size=(n_samples, n_images))
     X = images[indices].reshape(n_samples, -1)
-    powers = 10 ** np.arange(n_digits - 1, -1, -1)
     digits = labels[indices]
-    total = digits[:, :n_digits] @ powers + digits[:, n_digits:] @ powers
-    columns = number_sum_targets(n_digits)
-    Y = pd.DataFrame(
-        {
-            name: (total // 10**p) % 10
-            for name, p in zip(columns, range(n_digits, -1, -1), strict=True)
-        }
-    )
+    first, second = digits[:, :n_digits], digits[:, n_digits:]
+    # Column addition with carries: the sums of numbers of 19 digits and more
+    # do not fit in int64.
+    sum_digits = np.empty((n_samples, n_digits + 1), dtype=np.int64)
+    carry = np.zeros(n_samples, dtype=np.int64)
+    for position in range(n_digits - 1, -1, -1):
+        column = first[:, position] + second[:, position] + carry
+        sum_digits[:, position + 1] = column % 10
+        carry = column // 10
+    sum_digits[:, 0] = carry
+    Y = pd.DataFrame(sum_digits, columns=number_sum_targets(n_digits))
     return (X, Y, indices) if return_indices else (X, Y)
