@@ -597,7 +597,7 @@ def test_fetch_mnist_reads_the_test_images_from_the_data_home(mnist_test):
 def test_make_number_addition_uses_each_image_once_by_default():
     images = np.arange(40, dtype=np.float32)[:, None]
     labels = np.arange(40) % 10
-    _, Y, indices = make_number_addition(
+    X, Y, indices = make_number_addition(
         images, labels, n_digits=2, random_state=0, return_indices=True
     )
     assert X.shape == (10, 4)
