@@ -5,10 +5,12 @@
   batched inference;
 - :mod:`.spec`: :class:`NetSpec`, everything that decides how a net is built
   and trained, and :func:`build_net`, which turns it into a skorch net;
-- :mod:`.scoring`: per-epoch validation scores.
+- :mod:`.scoring`: per-epoch validation scores;
+- :mod:`.callbacks`: what every net trains with (stopping on a diverged loss).
 
-This package knows torch and skorch, and nothing of the scikit-learn
-estimators that use it.
+This package knows torch, skorch and the modules' random streams
+(:mod:`sklarith.modules._random`), and nothing of the scikit-learn estimators
+that use it.
 """
 
 from .data import InMemoryDataset, to_tensor
