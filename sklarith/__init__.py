@@ -5,6 +5,7 @@ from .arithmetic import ArithmeticMultiOutputClassifier
 from .autoencoder import AutoencoderTransformer
 from .identity_adder import IdentityAdderClassifier
 from .pca import PCAEncoder
+from .utils._show_versions import show_versions
 
 __all__ = [
     "ArithmeticMultiOutputClassifier",
@@ -12,5 +13,6 @@ __all__ = [
     "IdentityAdderClassifier",
     "MLPAdderRegressor",
     "PCAEncoder",
+    "show_versions",
 ]
 __version__ = "0.1.0"

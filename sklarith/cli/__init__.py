@@ -29,6 +29,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .. import __version__
 from .._experiments import EXPERIMENTS, format_figures, write
 from .._experiments._results import to_markdown
 
@@ -272,6 +273,9 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="sklarith",
         description="scikit-learn estimators that learn arithmetic on digits.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"sklarith {__version__}"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     groups = {}
