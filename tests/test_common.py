@@ -557,6 +557,12 @@ def test_verbose_1_prints_a_table_row_per_epoch(case, data, capsys):
 
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
+def test_the_epoch_table_has_no_colour_codes_when_not_on_a_terminal(case, data, capsys):
+    out, _ = _fit_verbosely(case, data, 1, capsys)
+    assert "\x1b[" not in out
+
+
+@pytest.mark.parametrize("case", NET_CASES, indirect=True)
 def test_verbose_2_adds_a_progress_bar_within_each_epoch(case, data, capsys):
     out, err = _fit_verbosely(case, data, 2, capsys)
     # tqdm draws on stderr and counts the batches of the epoch from 0.

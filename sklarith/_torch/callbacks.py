@@ -1,8 +1,13 @@
 """Callbacks every net trains with."""
 
 import math
+import re
+import sys
 
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PrintLog
+
+#: ANSI escape sequences, such as the colours skorch gives the best values.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class TrainingDivergedError(ValueError):
@@ -39,3 +44,14 @@ def diverged(net, what):
         f"rate (lr={net.lr:g}) is likely too large for the scale of the inputs "
         "or targets: pass a smaller lr, or scale X (and y) to a range near [0, 1]."
     )
+
+
+class PlainPrintLog(PrintLog):
+    """skorch's per-epoch table, coloured only when standard output is a
+    terminal: a log file or a pipe gets plain text."""
+
+    def format_row(self, row, key, color):
+        text = super().format_row(row, key, color)
+        if isinstance(text, str) and not sys.stdout.isatty():
+            return _ANSI.sub("", text)
+        return text

@@ -7,7 +7,7 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, LRScheduler
 
 from ..modules._random import use_generators
-from .callbacks import diverged
+from .callbacks import PlainPrintLog, diverged
 from .data import is_cuda, to_cuda, to_tensor
 
 #: Held while a fit draws its initial weights from torch's process-wide
@@ -34,12 +34,20 @@ def _to_float32(output):
 
 class MixedPrecisionNet(NeuralNet):
     """A skorch ``NeuralNet`` whose forward passes may run under bfloat16
-    autocast (outputs are handed to the criterion as float32), and which
-    sets the modules' training mode only when it changes."""
+    autocast (outputs are handed to the criterion as float32), which sets the
+    modules' training mode only when it changes, and whose epoch table is
+    coloured only on a terminal."""
 
     def __init__(self, *args, mixed_precision=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.mixed_precision = mixed_precision
+
+    @property
+    def _default_callbacks(self):
+        return [
+            (name, PlainPrintLog() if name == "print_log" else callback)
+            for name, callback in super()._default_callbacks
+        ]
 
     def _set_training(self, training=True):
         # skorch sets the mode of every module before each batch; walking the
