@@ -191,6 +191,11 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
     verbose : int, default=0
         1 prints losses and validation rounded accuracy per epoch, 2 adds a
         progress bar.
+    callbacks : list of skorch callbacks or None, default=None
+        Callbacks of your own (``Checkpoint``, a logger, ``LRScheduler``...),
+        as instances or ``(name, callback)`` pairs, run after sklarith's own
+        in every fit. Each fit trains copies of them; the fitted ones are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -264,6 +269,7 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         device="auto",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -280,6 +286,7 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def _validate_numbers(self, X, y="no_validation", reset=True):
         """``validate_data`` with an error that says numbers are expected."""

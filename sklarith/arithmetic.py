@@ -132,6 +132,11 @@ class ArithmeticMultiOutputClassifier(
     verbose : int, default=0
         1 prints losses and validation accuracy per epoch, 2 adds a progress
         bar.
+    callbacks : list of skorch callbacks or None, default=None
+        Callbacks of your own (``Checkpoint``, a logger, ``LRScheduler``...),
+        as instances or ``(name, callback)`` pairs, run after sklarith's own
+        in every fit. Each fit trains copies of them; the fitted ones are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -215,6 +220,7 @@ class ArithmeticMultiOutputClassifier(
         mixed_precision=False,
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.head_layer_sizes = head_layer_sizes
@@ -234,6 +240,7 @@ class ArithmeticMultiOutputClassifier(
         self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def fit(self, X, y):
         """Train the network on features ``X`` and discrete targets ``y``.

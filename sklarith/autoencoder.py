@@ -62,6 +62,11 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         A fixed value gives identical codes on the CPU.
     verbose : int, default=0
         1 prints a table of losses per epoch, 2 adds a progress bar.
+    callbacks : list of skorch callbacks or None, default=None
+        Callbacks of your own (``Checkpoint``, a logger, ``LRScheduler``...),
+        as instances or ``(name, callback)`` pairs, run after sklarith's own
+        in every fit. Each fit trains copies of them; the fitted ones are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -130,6 +135,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         mixed_precision=False,
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_components = n_components
         self.image_shape = image_shape
@@ -144,6 +150,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     _sample_name = "distinct images"
 

@@ -15,6 +15,8 @@ An estimator fills in the two hooks and nothing of the sequence. The image
 encoders enter at ``_fit_net``, after finding the distinct images themselves.
 """
 
+import copy
+import dataclasses
 import numbers
 from abc import ABCMeta, abstractmethod
 
@@ -56,6 +58,7 @@ class NetEstimator(BaseEstimator, metaclass=ABCMeta):
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "callbacks": [list, None],
     }
 
     #: The parameters that list layer widths, with the fewest layers each
@@ -109,7 +112,13 @@ class NetEstimator(BaseEstimator, metaclass=ABCMeta):
         self.device_ = resolve_device(self.device)
         check_enough_samples(len(X), self, self._sample_name)
         seed = torch_seed(self.random_state)
-        spec = self._net_spec(X, y).with_defaults(
+        spec = self._net_spec(X, y)
+        # The user's callbacks run after ours; each fit trains copies of them,
+        # so that a refit or a clone never starts from another fit's state.
+        user_callbacks = copy.deepcopy(list(self.callbacks or []))
+        spec = dataclasses.replace(
+            spec, callbacks=(*spec.callbacks, *user_callbacks)
+        ).with_defaults(
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             lr=self.lr,

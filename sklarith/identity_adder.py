@@ -81,6 +81,11 @@ class IdentityAdderClassifier(
     verbose : int, default=0
         1 prints losses and validation accuracy per epoch, 2 adds a progress
         bar.
+    callbacks : list of skorch callbacks or None, default=None
+        Callbacks of your own (``Checkpoint``, a logger, ``LRScheduler``...),
+        as instances or ``(name, callback)`` pairs, run after sklarith's own
+        in every fit. Each fit trains copies of them; the fitted ones are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -162,6 +167,7 @@ class IdentityAdderClassifier(
         mixed_precision=False,
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.image_shape = image_shape
         self.channels = channels
@@ -179,6 +185,7 @@ class IdentityAdderClassifier(
         self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     def fit(self, X, y):
         """Train the network on images with integers ``X``, digits and sums ``y``.

@@ -29,6 +29,7 @@ from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
 from sklarith._torch.callbacks import TrainingDivergedError
@@ -358,6 +359,26 @@ def test_a_grid_search_scores_the_same_on_threads_processes_or_one_by_one(case, 
     np.testing.assert_array_equal(
         _search_scores(case, data, "loky", n_jobs=2), one_by_one
     )
+
+
+# The user's own skorch callbacks
+
+
+class _EpochCounter(Callback):
+    def initialize(self):
+        self.epochs_ = 0
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs_ += 1
+
+
+@pytest.mark.parametrize("case", NET_CASES, indirect=True)
+def test_a_users_callback_runs_every_epoch_as_a_copy_of_its_own(case, data):
+    counter = _EpochCounter()
+    model = case.make_estimator(callbacks=[("counter", counter)]).fit(*data)
+    assert dict(model.net_.callbacks_)["counter"].epochs_ == len(model.history_)
+    assert not hasattr(counter, "epochs_")
 
 
 # A diverged fit is an error, not a model

@@ -54,9 +54,10 @@ class NetSpec:
         improvement (skorch's ``EarlyStopping`` threshold).
     restore_best : bool
         At the end of early stopping, restore the weights of the best epoch.
-    callbacks : sequence of (str, skorch.callbacks.Callback)
-        Callbacks of the estimator's own, run after the shared ones, so that
-        their ``on_train_end`` sees the restored best weights.
+    callbacks : sequence of skorch.callbacks.Callback or (str, Callback)
+        Callbacks of the estimator's own, then the user's, run after the
+        shared ones, so that their ``on_train_end`` sees the restored best
+        weights.
     dtype : torch.dtype
         Of the weights and of the training tensors.
     max_epochs, batch_size, lr, early_stopping, validation_fraction, \
@@ -75,7 +76,7 @@ n_iter_no_change, verbose, mixed_precision
     min_improvement: float = 1e-4
     min_improvement_mode: str = "rel"
     restore_best: bool = True
-    callbacks: Sequence[tuple[str, Callback]] = ()
+    callbacks: Sequence[Callback | tuple[str, Callback]] = ()
     dtype: torch.dtype = torch.float32
     max_epochs: int | None = None
     batch_size: int | None = None
