@@ -105,8 +105,11 @@ class ArithmeticMultiOutputClassifier(
         scalings (up to 10 %) and shifts (up to 8 % of the side) to each
         training image. Without an encoder the features are not images and
         this is ignored.
-    max_epochs : int, default=10
-        Maximum number of passes over the training rows.
+    max_epochs : int, default=200
+        Maximum number of passes over the training rows. With
+        ``early_stopping`` (the default) training usually ends earlier, when
+        the validation loss stalls; the learning rate decays along a cosine
+        over ``max_epochs``.
     batch_size : int, default=256
         Rows per gradient step (and per inference batch).
     lr : float, default=1e-3
@@ -210,7 +213,7 @@ class ArithmeticMultiOutputClassifier(
         encoder=None,
         freeze_encoder=False,
         augment=True,
-        max_epochs=10,
+        max_epochs=200,
         batch_size=256,
         lr=1e-3,
         early_stopping=True,

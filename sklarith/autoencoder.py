@@ -35,8 +35,11 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         ``(height, width)`` of each image.
     channels : tuple of int, default=(32, 64)
         Filters of each stride-2 convolution of the encoder.
-    max_epochs : int, default=10
-        Maximum number of passes over the training images.
+    max_epochs : int, default=200
+        Maximum number of passes over the training images. With
+        ``early_stopping`` (the default) training usually ends earlier, when
+        the validation loss stalls; the learning rate decays along a cosine
+        over ``max_epochs``.
     batch_size : int, default=128
         Images per gradient step (and per inference batch).
     lr : float, default=2e-3
@@ -125,7 +128,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         n_components=100,
         image_shape=(28, 28),
         channels=(32, 64),
-        max_epochs=10,
+        max_epochs=200,
         batch_size=128,
         lr=2e-3,
         early_stopping=True,
