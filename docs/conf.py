@@ -1,8 +1,12 @@
 """Sphinx configuration of the sklarith documentation."""
 
+import inspect
 import re
 import sys
 from pathlib import Path
+
+import torch.nn
+from sphinx.ext.intersphinx import InventoryAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -17,6 +21,7 @@ extensions = [
     "numpydoc",
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx_gallery.gen_gallery",
 ]
@@ -27,6 +32,19 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+
+# References to scikit-learn, PyTorch, torchvision and skorch link to their
+# sites. The docs build offline, so each inventory is a local file written by
+# _inventories/make_inventories.py from the installed packages.
+intersphinx_mapping = {
+    project: (url, f"_inventories/{project}.inv")
+    for project, url in {
+        "sklearn": "https://scikit-learn.org/stable/",
+        "torch": "https://docs.pytorch.org/docs/stable/",
+        "torchvision": "https://docs.pytorch.org/vision/stable/",
+        "skorch": "https://skorch.readthedocs.io/en/stable/",
+    }.items()
+}
 
 html_theme = "pydata_sphinx_theme"
 html_title = "sklarith"
@@ -41,20 +59,53 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
+    # Each API page lists the examples that use it ("Examples using ...",
+    # from the minigallery in _templates), and names in the examples' code
+    # link to the API pages here and, through intersphinx, to other sites.
+    "backreferences_dir": "generated/backreferences",
+    "doc_module": ("sklarith",),
+    "reference_url": {"sklarith": None},
 }
 
 # Methods inherited from scikit-learn's mixins (``RegressorMixin.score``...)
-# bring docstrings that cross-reference labels of scikit-learn's own site,
-# which this site cannot resolve: keep their text, drop the link.
-_SKLEARN_REF = re.compile(r":ref:`(?:([^`<]+?)\s*<[^`>]+>|([^`]+))`")
+# cross-reference labels of scikit-learn's user guide: those the sklearn
+# inventory holds link there, the others keep their text without a link.
+_REF = re.compile(r":ref:`(?:([^`<]+?)\s*<([^`>]+)>|([^`]+))`")
+
+# torch.nn.Module's docstrings, which the modules' ``forward`` and ``train``
+# inherit, name classes relative to torch.nn (:class:`Module`), as torch's
+# own site reads them: qualify those torch.nn has, unlink the others.
+_RELATIVE_CLASS = re.compile(r":class:`([A-Z]\w*)`")
 
 
-def _unlink_sklearn_refs(app, what, name, obj, options, lines):
+def _sklearn_ref(labels, match):
+    text, label = match.group(1), match.group(2)
+    if label is None:
+        text = label = match.group(3)
+    return match.group(0) if label in labels else text
+
+
+def _torch_class(match):
+    name = match.group(1)
+    return f":class:`~torch.nn.{name}`" if hasattr(torch.nn, name) else f"``{name}``"
+
+
+def _inherits_torch_docstring(name, obj):
+    """Whether obj is torch's, or a method here that inherits its docstring."""
+    if getattr(obj, "__module__", "").startswith("torch"):
+        return True
+    original = getattr(torch.nn.Module, name.rsplit(".", 1)[-1], None)
+    return original is not None and inspect.getdoc(obj) == inspect.getdoc(original)
+
+
+def _fix_inherited_references(app, what, name, obj, options, lines):
     if getattr(obj, "__module__", "").startswith("sklearn"):
-        lines[:] = [
-            _SKLEARN_REF.sub(lambda m: m.group(1) or m.group(2), line) for line in lines
-        ]
+        inventory = InventoryAdapter(app.env).named_inventory
+        labels = inventory.get("sklearn", {}).get("std:label", {})
+        lines[:] = [_REF.sub(lambda m: _sklearn_ref(labels, m), x) for x in lines]
+    elif _inherits_torch_docstring(name, obj):
+        lines[:] = [_RELATIVE_CLASS.sub(_torch_class, line) for line in lines]
 
 
 def setup(app):
-    app.connect("autodoc-process-docstring", _unlink_sklearn_refs)
+    app.connect("autodoc-process-docstring", _fix_inherited_references)

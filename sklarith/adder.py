@@ -113,6 +113,8 @@ def _shape(array):
 class MLPAdderRegressor(RegressorMixin, NetEstimator):
     """Regress the sum of numbers with a small multilayer perceptron.
 
+    Read more in the :ref:`User Guide <user_guide_adder>`.
+
     Each row of ``X`` holds ``n_operands`` numbers (integers or floats) and
     ``y`` their sum; the network has ``hidden_layer_sizes`` sigmoid units and
     one linear output unit, trained to minimise the mean squared error. A
@@ -196,6 +198,16 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         as instances or ``(name, callback)`` pairs, run after sklarith's own
         in every fit. Each fit trains copies of them; the fitted ones are in
         ``net_.callbacks_``.
+    warm_start : bool, default=False
+        When fitted already, continue training from the fitted network's
+        weights instead of new random ones: ``history_`` grows by the new
+        epochs. With ``recipe="least_squares"`` the hidden weights carry over
+        and the output layer is solved again by least squares at every step,
+        as in any fit; with ``"seed"`` every weight carries over. The
+        optimiser (L-BFGS's memory, Adam's moments) starts afresh, as in
+        scikit-learn's ``MLPRegressor``, and inputs and sums are scaled with
+        the new data's ranges. ``X`` must hold as many operands as at the
+        first fit, and ``hidden_layer_sizes`` must be the same.
 
     Attributes
     ----------
@@ -270,6 +282,7 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         random_state=None,
         verbose=0,
         callbacks=None,
+        warm_start=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -287,6 +300,7 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.warm_start = warm_start
 
     def _validate_numbers(self, X, y="no_validation", reset=True):
         """``validate_data`` with an error that says numbers are expected."""

@@ -36,6 +36,8 @@ class ArithmeticMultiOutputClassifier(
 ):
     """Predict several discrete results at once with one multi-head network.
 
+    Read more in the :ref:`User Guide <user_guide_arithmetic>`.
+
     A shared trunk of fully connected layers (``hidden_layer_sizes``) feeds
     one head per column of ``y``; each head has its own hidden layers
     (``head_layer_sizes``) and a softmax over that column's classes. The loss
@@ -140,6 +142,14 @@ class ArithmeticMultiOutputClassifier(
         as instances or ``(name, callback)`` pairs, run after sklarith's own
         in every fit. Each fit trains copies of them; the fitted ones are in
         ``net_.callbacks_``.
+    warm_start : bool, default=False
+        When fitted already, continue training the fitted network (the
+        fine-tuned encoder's weights included) instead of starting from new
+        random weights: ``history_`` grows by the new epochs. The optimiser
+        and the learning-rate schedule start afresh, as in scikit-learn's
+        ``MLPClassifier``; the inputs are standardised with the new data's
+        means and scales. ``y`` must have the outputs and classes of the first
+        fit, ``X`` as many features, and the layer sizes must be the same.
 
     Attributes
     ----------
@@ -224,6 +234,7 @@ class ArithmeticMultiOutputClassifier(
         random_state=None,
         verbose=0,
         callbacks=None,
+        warm_start=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.head_layer_sizes = head_layer_sizes
@@ -244,6 +255,7 @@ class ArithmeticMultiOutputClassifier(
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.warm_start = warm_start
 
     def fit(self, X, y):
         """Train the network on features ``X`` and discrete targets ``y``.

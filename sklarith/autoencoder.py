@@ -15,6 +15,8 @@ from .modules import ConvAutoencoder
 class AutoencoderTransformer(ImageEncoder, NetEstimator):
     """Encode images with a convolutional autoencoder trained without labels.
 
+    Read more in the :ref:`User Guide <user_guide_autoencoder>`.
+
     The encoder is a stack of stride-2 convolutions and a linear code layer
     of ``n_components`` units; the decoder mirrors it. Training minimises the
     per-pixel binary cross-entropy of the reconstruction on a random split of
@@ -70,6 +72,13 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         as instances or ``(name, callback)`` pairs, run after sklarith's own
         in every fit. Each fit trains copies of them; the fitted ones are in
         ``net_.callbacks_``.
+    warm_start : bool, default=False
+        When fitted already, continue training the fitted network instead of
+        starting from new random weights: ``history_`` grows by the new
+        epochs. The optimiser and the learning-rate schedule start afresh, as
+        in scikit-learn's ``MLPRegressor``; the pixel range is that of the
+        new images. ``n_components``, ``channels`` and ``image_shape`` must
+        be those of the first fit.
 
     Attributes
     ----------
@@ -139,6 +148,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         random_state=None,
         verbose=0,
         callbacks=None,
+        warm_start=False,
     ):
         self.n_components = n_components
         self.image_shape = image_shape
@@ -154,6 +164,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.warm_start = warm_start
 
     _sample_name = "distinct images"
 

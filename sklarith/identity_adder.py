@@ -23,6 +23,8 @@ class IdentityAdderClassifier(
 ):
     """Read the digit in an image, add an integer to it, predict both.
 
+    Read more in the :ref:`User Guide <user_guide_identity_adder>`.
+
     Each row of ``X`` is a flattened image followed by an integer from 0 to
     9; ``y`` holds the digit in the image and the sum of the digit and the
     integer. The network is the seed experiment's: blocks of two
@@ -86,6 +88,14 @@ class IdentityAdderClassifier(
         as instances or ``(name, callback)`` pairs, run after sklarith's own
         in every fit. Each fit trains copies of them; the fitted ones are in
         ``net_.callbacks_``.
+    warm_start : bool, default=False
+        When fitted already, continue training the fitted network (weights
+        and batch-normalisation statistics) instead of starting from new
+        random weights: ``history_`` grows by the new epochs. The optimiser
+        and the learning-rate schedule start afresh, as in scikit-learn's
+        ``MLPClassifier``; the pixel range is that of the new images.
+        ``X`` must have rows as wide as at the first fit, and the layer
+        sizes must be the same.
 
     Attributes
     ----------
@@ -168,6 +178,7 @@ class IdentityAdderClassifier(
         random_state=None,
         verbose=0,
         callbacks=None,
+        warm_start=False,
     ):
         self.image_shape = image_shape
         self.channels = channels
@@ -186,6 +197,7 @@ class IdentityAdderClassifier(
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.warm_start = warm_start
 
     def fit(self, X, y):
         """Train the network on images with integers ``X``, digits and sums ``y``.

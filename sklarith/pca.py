@@ -15,6 +15,8 @@ from .base import IMAGE_SHAPE_CONSTRAINT
 class PCAEncoder(ImageEncoder):
     """Encode images with their first principal components.
 
+    Read more in the :ref:`User Guide <user_guide_pca>`.
+
     A drop-in replacement for :class:`~sklarith.AutoencoderTransformer`: the
     same rows of one or several images in, the same ``n_components`` codes
     per image out, concatenated, under the same feature names, so that either
