@@ -6,10 +6,20 @@ import io
 import signal
 import socket
 
+import joblib
 import pytest
+import torch
 
 from sklarith import cli
-from sklarith._experiments import EXPERIMENTS, _common, _results, arithmetic, demo
+from sklarith._experiments import (
+    EXPERIMENTS,
+    _common,
+    _results,
+    arithmetic,
+    demo,
+    single_layer,
+)
+from sklarith.datasets import make_arithmetic_pairs
 
 SHARED = ["--quick", "--random-state", "--verbose", "--output"]
 
@@ -49,7 +59,64 @@ def test_every_command_takes_the_shared_options(module, capsys):
     usage = capsys.readouterr().out
     for option in SHARED:
         assert option in usage
-    assert ("--data" in usage) == ("data" in inspect.signature(module.run).parameters)
+    parameters = inspect.signature(module.run).parameters
+    assert ("--data" in usage) == ("data" in parameters)
+    assert ("--data-home" in usage) == ("data" in parameters)
+    assert ("--device" in usage) == ("device" in parameters)
+
+
+def test_every_command_that_trains_estimators_takes_device():
+    # The single-layer networks are NumPy arrays: no device to choose.
+    without = [
+        module
+        for module in EXPERIMENTS
+        if "device" not in inspect.signature(module.run).parameters
+    ]
+    assert without == [single_layer]
+
+
+@pytest.mark.parametrize("device", ["cpu", "auto"])
+def test_device_reaches_the_experiment(calls, device):
+    cli.main(["demo", "--device", device])
+    assert calls[0][1]["device"] == device
+
+
+@pytest.mark.parametrize(
+    ("device", "problem"),
+    [
+        ("cuda", "CUDA is not available"),
+        ("cuda:0", "CUDA is not available"),
+    ],
+)
+def test_a_device_the_machine_lacks_is_one_line_before_any_work(
+    calls, monkeypatch, capsys, device, problem
+):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["demo", "--device", device])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sklarith: error: ")
+    assert problem in err
+    assert err.count("\n") == 1
+    assert calls == []
+
+
+def test_a_cuda_index_the_machine_lacks_is_one_line_before_any_work(
+    calls, monkeypatch, capsys
+):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["reproduce", "identity-adder", "--device", "cuda:1"])
+    assert exit_.value.code == 1
+    assert "1 CUDA device(s), cuda:0 to cuda:0" in capsys.readouterr().err
+    assert calls == []
+
+
+def test_data_home_reaches_the_experiment(calls, tmp_path):
+    cli.main(["reproduce", "single-layer", "--data-home", str(tmp_path / "data")])
+    assert calls[0][1]["data_home"] == str(tmp_path / "data")
 
 
 def test_defaults_are_those_of_the_experiment(calls):
@@ -193,6 +260,14 @@ def test_old_mnist_addition_options_map_to_the_new(calls, capsys):
         ["reproduce", "mnist-addition", "--n-digits", "1", "1"],
         ["reproduce", "mnist-addition", "--heads", "mlp", "mlp"],
         ["reproduce", "adder", "--hidden-sizes", "4", "4"],
+        # Devices are the CPU and CUDA, spelt as the estimators take them.
+        ["demo", "--device", "gpu"],
+        ["compare", "--device", "mps"],
+        ["reproduce", "adder", "--device", "cuda:x"],
+        ["reproduce", "single-layer", "--device", "cpu"],
+        # The data home is a folder; the adder reads no images.
+        ["demo", "--data-home", ""],
+        ["reproduce", "adder", "--data-home", "."],
     ],
 )
 def test_a_users_mistake_is_a_usage_error_not_a_traceback(calls, argv, capsys):
@@ -246,6 +321,21 @@ def test_output_into_a_file_is_a_usage_error_before_the_run(calls, tmp_path, cap
     ]:
         with pytest.raises(SystemExit) as exit_:
             cli.main(["reproduce", "single-layer", "--output", str(tmp_path / output)])
+        assert exit_.value.code == 2
+        assert problem in capsys.readouterr().err
+    assert calls == []
+
+
+def test_a_data_home_that_is_a_file_is_a_usage_error_before_the_run(
+    calls, tmp_path, capsys
+):
+    (tmp_path / "data").write_text("not a folder")
+    for data_home, problem in [
+        ("data", "is a file, not a folder"),
+        ("data/mnist", "data is a file"),
+    ]:
+        with pytest.raises(SystemExit) as exit_:
+            cli.main(["demo", "--data-home", str(tmp_path / data_home)])
         assert exit_.value.code == 2
         assert problem in capsys.readouterr().err
     assert calls == []
@@ -350,6 +440,22 @@ def test_mnist_offline_is_one_line_of_error(monkeypatch, tmp_path, capsys):
     assert err.count("\n") == 1
 
 
+def test_data_home_overrides_scikit_learn_data(monkeypatch, tmp_path, capsys):
+    # The real fetch, offline, into an empty data home: the error names the
+    # folder it looked in.
+    def offline(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "environment"))
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--data", "mnist", "--data-home", str(tmp_path / "given")])
+    err = capsys.readouterr().err
+    assert str(tmp_path / "given") in err
+    assert "environment" not in err
+    assert not (tmp_path / "environment").exists()
+
+
 def test_unavailable_mnist_is_one_line_of_error(monkeypatch, capsys):
     def offline(**kwargs):
         raise OSError("MNIST files not found in /nowhere")
@@ -363,12 +469,18 @@ def test_unavailable_mnist_is_one_line_of_error(monkeypatch, capsys):
     )
 
 
-def test_demo_on_the_digits_end_to_end(monkeypatch, capsys):
+@pytest.fixture
+def tiny_demo(monkeypatch):
+    """``--quick`` on the digits shrunk to one epoch of 500 pairs."""
+    monkeypatch.setitem(_common.QUICK, "digits", {"max_epochs": 1, "n_pairs": 500})
     monkeypatch.setitem(
-        _common.QUICK,
-        "digits",
-        {"autoencoder_epochs": 1, "max_epochs": 1, "n_pairs": 500},
+        _common.HEADLINE["digits"],
+        "autoencoder",
+        {**_common.HEADLINE["digits"]["autoencoder"], "max_epochs": 1},
     )
+
+
+def test_demo_on_the_digits_end_to_end(tiny_demo, capsys):
     cli.main(
         [
             "demo",
@@ -398,3 +510,48 @@ def test_demo_on_the_digits_end_to_end(monkeypatch, capsys):
         "- command: `sklarith demo --data digits --quick --n-test-pairs 100 "
         "--n-examples 2`" in output
     )
+
+
+def test_output_saves_the_fitted_model_beside_the_results_files(
+    tiny_demo, tmp_path, capsys
+):
+    argv = ["demo", "--data", "digits", "--quick", "--verbose", "0"]
+    cli.main([*argv, "--n-test-pairs", "20", "--output", str(tmp_path)])
+    stem = "demo--data-digits--quick--n-test-pairs-20"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        f"{stem}{suffix}" for suffix in (".joblib", ".json", ".md", ".rst")
+    ]
+    assert f"{stem}.joblib" in capsys.readouterr().out
+    model = joblib.load(tmp_path / f"{stem}.joblib")
+    images = _common.split_digits()
+    X, Y = make_arithmetic_pairs(
+        images.test_images, images.test_labels, n_pairs=7, random_state=5
+    )
+    assert model.predict(X).shape == Y.shape
+
+
+def test_output_replaces_the_model_of_the_same_command_and_no_other_file(
+    monkeypatch, tmp_path
+):
+    fitted = iter(["first model", "second model"])
+
+    def run(**kwargs):
+        return _results.Figures(
+            "single-layer",
+            "sklarith reproduce single-layer",
+            {"data": "digits"},
+            {
+                "n_test_images": 1,
+                "checkpoints": [0],
+                "accuracy": {"delta rule": [0.5], "softmax": [0.25]},
+            },
+            model=next(fitted),
+        )
+
+    run.__signature__ = inspect.signature(single_layer.run)
+    monkeypatch.setattr(single_layer, "run", run)
+    (tmp_path / "mine.joblib").write_bytes(b"the user's")
+    for _ in range(2):
+        cli.main(["reproduce", "single-layer", "--output", str(tmp_path)])
+    assert joblib.load(tmp_path / "single-layer.joblib") == "second model"
+    assert (tmp_path / "mine.joblib").read_bytes() == b"the user's"

@@ -6,6 +6,7 @@ import json
 import runpy
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,7 +14,7 @@ import torch
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-from sklarith import ArithmeticMultiOutputClassifier
+from sklarith import ArithmeticMultiOutputClassifier, IdentityAdderClassifier
 from sklarith._experiments import (
     EXPERIMENTS,
     _common,
@@ -28,7 +29,8 @@ from sklarith._experiments import (
     single_layer,
     write,
 )
-from sklarith.datasets import SEED_TARGETS, make_arithmetic_pairs
+from sklarith.datasets import SEED_TARGETS, make_addition, make_arithmetic_pairs
+from sklarith.metrics import rounded_accuracy
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -38,10 +40,11 @@ RESULTS = ROOT / "results"
 def tiny():
     """Quick settings shrunk to a single epoch of everything."""
     with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(_common.QUICK, "digits", {"max_epochs": 1, "n_pairs": 1000})
         patch.setitem(
-            _common.QUICK,
-            "digits",
-            {"autoencoder_epochs": 1, "max_epochs": 1, "n_pairs": 1000},
+            _common.HEADLINE["digits"],
+            "autoencoder",
+            {**_common.HEADLINE["digits"]["autoencoder"], "max_epochs": 1},
         )
         patch.setitem(
             arithmetic.QUICK_SETTINGS,
@@ -93,6 +96,19 @@ def test_mnist_requested_and_unavailable_raises(monkeypatch):
     monkeypatch.setattr(_common, "fetch_mnist", offline)
     with pytest.raises(OSError, match="MNIST files not found"):
         _common.load_images("mnist")
+
+
+def test_mnist_is_looked_for_in_the_data_home_given(monkeypatch, tmp_path):
+    looked_in = []
+
+    def offline(*, subset, data_home):
+        looked_in.append(data_home)
+        raise OSError("MNIST files not found")
+
+    monkeypatch.setattr(_common, "fetch_mnist", offline)
+    with pytest.raises(OSError, match="not found"):
+        _common.load_images("mnist", data_home=tmp_path)
+    assert looked_in == [tmp_path]
 
 
 def test_accuracy_per_output_counts_rows_right_output_by_output():
@@ -202,6 +218,42 @@ def test_written_results_read_back_as_the_same_figures(tmp_path):
     assert "- command: `sklarith reproduce single-layer --data digits`" in markdown
 
 
+def test_the_model_is_saved_beside_the_results_file_not_in_it(tmp_path):
+    figures = _results.Figures(
+        "single-layer",
+        "sklarith reproduce single-layer",
+        {"data": "digits"},
+        {
+            "n_test_images": 1,
+            "checkpoints": [0],
+            "accuracy": {"delta rule": [0.5], "softmax": [0.25]},
+        },
+        model={"a model": [1, 2]},
+    )
+    paths = write(figures, tmp_path)
+    assert [p.name for p in paths][-1] == "single-layer.joblib"
+    assert joblib.load(paths[-1]) == {"a model": [1, 2]}
+    assert "model" not in json.loads(paths[0].read_text())
+    assert _results.read_figures(paths[0]).model is None
+
+
+def test_where_and_how_verbosely_a_run_ran_is_not_recorded():
+    options = _results.options_of(
+        demo.run,
+        {
+            **{
+                name: p.default
+                for name, p in inspect.signature(demo.run).parameters.items()
+            },
+            "device": "cuda:1",
+            "data_home": "/data",
+            "verbose": 2,
+        },
+    )
+    assert not {"device", "data_home", "verbose"} & set(options)
+    assert _results.command_line(demo.COMMAND, demo.run, options) == "sklarith demo"
+
+
 def test_refreshing_quotes_copies_the_current_results_file(tmp_path):
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "adder.md").write_text("new table\n")
@@ -261,6 +313,8 @@ def test_every_experiment_has_the_same_shape():
         assert {"quick", "random_state", "verbose"} <= set(parameters), module
         assert set(parameters) - set(module.OPTIONS) <= {
             "data",
+            "data_home",
+            "device",
             "quick",
             "random_state",
             "verbose",
@@ -280,6 +334,37 @@ def test_demo_records_the_command_that_repeats_it(demo_run):
         "sklarith demo --data digits --quick --n-test-pairs 300 --n-examples 4"
     )
     assert demo_run.results["n_pairs"] == 1000
+
+
+def test_demo_model_is_the_fitted_pipeline_that_predicts_the_examples(demo_run):
+    images = _common.split_digits()
+    _, _, pairs = make_arithmetic_pairs(
+        images.test_images,
+        images.test_labels,
+        n_pairs=300,
+        random_state=1,
+        return_indices=True,
+    )
+    X = images.test_images[pairs[:4]].reshape(4, -1)
+    predicted = demo_run.model.predict(X)
+    assert [list(row) for row in predicted] == [
+        example["predicted"] for example in demo_run.results["examples"]
+    ]
+
+
+@pytest.mark.parametrize("module", [demo, compare], ids=["demo", "compare"])
+def test_quick_trains_the_autoencoder_of_a_full_run(module, monkeypatch):
+    # Cutting the autoencoder's epochs changed the story: its codes ranked
+    # below PCA's and raw pixels' on the digits. Quick cuts pairs and
+    # classifier epochs only.
+    monkeypatch.setitem(_common.QUICK, "digits", {"max_epochs": 1, "n_pairs": 200})
+    autoencoder = {**_common.HEADLINE["digits"]["autoencoder"], "max_epochs": 2}
+    monkeypatch.setitem(_common.HEADLINE["digits"], "autoencoder", autoencoder)
+    figures = module.run(data="digits", quick=True, verbose=0, n_test_pairs=20)
+    model = figures.model if module is demo else figures.model["autoencoder"]
+    encoder = model["enc"] if module is demo else model["enc"].estimator
+    assert encoder.get_params() | autoencoder == encoder.get_params()
+    assert len(encoder.history_) == 2
 
 
 def test_demo_examples_are_the_test_pairs_with_their_true_results(demo_run):
@@ -346,6 +431,31 @@ def test_a_count_of_zero_is_refused_not_replaced_by_the_default(tiny, module, ze
         module.run(**data, quick=True, verbose=0, **zero)
 
 
+def _minimum_of_every_count(module):
+    """The smallest value of each count the command line lets through."""
+    values = {}
+    for name, spec in module.OPTIONS.items():
+        if spec.get("type") is int:
+            minimum = spec["minimum"]
+            values[name] = [minimum] if spec.get("nargs") else minimum
+    return values
+
+
+@pytest.mark.parametrize(
+    "module",
+    [module for module in EXPERIMENTS if _minimum_of_every_count(module)],
+    ids=lambda module: module.COMMAND.split()[-1],
+)
+def test_the_smallest_counts_the_command_line_accepts_make_a_run(tiny, module):
+    data = (
+        {"data": "digits"} if "data" in inspect.signature(module.run).parameters else {}
+    )
+    figures = module.run(
+        **data, quick=True, verbose=0, **_minimum_of_every_count(module)
+    )
+    assert figures.results
+
+
 def test_compare_measures_codes_of_the_same_size_and_raw_pixels(tiny):
     features = compare.compared_features("digits")
     assert features["PCA"].n_components == features["autoencoder"].n_components
@@ -365,13 +475,23 @@ def test_compare_measures_codes_of_the_same_size_and_raw_pixels(tiny):
     table = compare.format(figures).splitlines()
     bce = next(line for line in table if line.startswith("| reconstruction BCE"))
     assert [cell.strip() for cell in bce.split("|")[2:-1]][2] == "—"
+    assert list(figures.model) == ["autoencoder", "PCA", "raw pixels"]
+    images = _common.split_digits()
+    X, Y = make_arithmetic_pairs(
+        images.test_images, images.test_labels, n_pairs=200, random_state=1
+    )
+    for row in figures.results["rows"]:
+        per_output, _ = _common.accuracy_per_output(
+            figures.model[row["features"]], X, Y
+        )
+        assert per_output == row["accuracy"]
 
 
 @pytest.fixture(scope="module")
 def encoder_and_pairs():
     """A fitted autoencoder, training pairs and test images of the digits."""
     images = _common.split_digits()
-    autoencoder = _common.headline_autoencoder("digits", quick=True)
+    autoencoder = _common.headline_autoencoder("digits")
     autoencoder.set_params(max_epochs=1, n_components=8)
     autoencoder.fit(images.train_images)
     X, Y = make_arithmetic_pairs(
@@ -425,6 +545,8 @@ def test_arithmetic_run_records_the_fine_tuned_variant(tiny):
     )
     assert figures.results["max_epochs"] == 1
     assert "sklarith, fine-tuned encoder, 1 epoch |" in arithmetic.format(figures)
+    assert isinstance(figures.model, ArithmeticMultiOutputClassifier)
+    assert figures.model.encoder is not None
 
 
 def test_identity_adder_holds_out_a_fifth_and_tests_every_test_image(tiny):
@@ -442,6 +564,8 @@ def test_identity_adder_holds_out_a_fifth_and_tests_every_test_image(tiny):
         "sklarith, the 270 held-out images",
         "sklarith, the 450 test images",
     ]
+    assert isinstance(figures.model, IdentityAdderClassifier)
+    assert len(figures.model.history_) == 1
 
 
 def test_identity_adder_table_puts_the_posts_rows_first_on_mnist():
@@ -481,6 +605,19 @@ def test_adder_default_recipe_adds_every_held_out_sum(adder_run):
             assert cell["accuracy"] == 1.0
 
 
+def test_adder_models_are_those_of_the_table_by_hidden_size_range_and_label(
+    adder_run,
+):
+    assert list(adder_run.model) == [
+        (cell["hidden_size"], cell["max_sum"], cell["model"])
+        for cell in adder_run.results["cells"]
+    ]
+    X, y = make_addition(100, max_sum=16, random_state=1)
+    for cell in adder_run.results["cells"]:
+        model = adder_run.model[cell["hidden_size"], cell["max_sum"], cell["model"]]
+        assert rounded_accuracy(y, model.predict(X)) == cell["accuracy"]
+
+
 def test_adder_command_names_the_changed_grid(adder_run):
     assert adder_run.command == (
         "sklarith reproduce adder --quick --hidden-sizes 2 8 --max-sums 16 "
@@ -498,6 +635,7 @@ def test_mnist_addition_uses_each_image_once_per_n(tiny):
         (2, "mlp", 336),
     ]
     assert "published" not in mnist_addition.format(figures)
+    assert list(figures.model) == [(0, 1, "mlp"), (0, 2, "mlp")]
 
 
 def test_mnist_addition_refuses_an_n_too_large_before_any_training(monkeypatch):

@@ -3,10 +3,11 @@
 A run returns :class:`Figures`. :func:`write_results` writes them to
 ``<folder>/<stem>.json`` and renders the experiment's table, with the command,
 the machine and the date, as ``<stem>.md`` (quoted by README.md) and
-``<stem>.rst`` (included by the documentation). The stem is the command
-without ``sklarith`` and ``reproduce``: ``sklarith reproduce arithmetic
---fine-tune`` writes ``arithmetic--fine-tune.*``, so that re-running a
-command replaces its own files.
+``<stem>.rst`` (included by the documentation); the run's fitted model, when
+it has one, goes to ``<stem>.joblib``. The stem is the command without
+``sklarith`` and ``reproduce``: ``sklarith reproduce arithmetic --fine-tune``
+writes ``arithmetic--fine-tune.*``, so that re-running a command replaces its
+own files, and only those.
 """
 
 import dataclasses
@@ -15,6 +16,8 @@ import json
 import re
 import time
 from pathlib import Path
+
+import joblib
 
 from ._common import machine_description, peak_memory_mib, today
 
@@ -26,7 +29,9 @@ class Figures:
     ``results`` holds the experiment's own numbers (plain JSON types);
     ``options`` the arguments of its ``run``, ``command`` the command line
     that repeats the run. ``note`` says where figures came from when they
-    were not written by the command itself.
+    were not written by the command itself. ``model`` is the run's fitted
+    model, or a dict of them by name for a run that fits several; it is saved
+    beside the results file, never in it, and is None once read back.
     """
 
     experiment: str
@@ -38,11 +43,12 @@ class Figures:
     seconds: float | None = None
     peak_memory_mib: float | None = None
     note: str = ""
+    model: object = dataclasses.field(default=None, repr=False, compare=False)
 
 
-def record(command, run, options, results, start):
+def record(command, run, options, results, start, model=None):
     """The figures of a run of ``run`` started at ``start`` (``perf_counter``)
-    and ending now: its command line, wall time and peak memory."""
+    and ending now: its command line, wall time, peak memory and model."""
     return Figures(
         experiment=command.split()[-1],
         command=command_line(command, run, options),
@@ -50,13 +56,23 @@ def record(command, run, options, results, start):
         results=results,
         seconds=time.perf_counter() - start,
         peak_memory_mib=peak_memory_mib(),
+        model=model,
     )
 
 
+#: Parameters of ``run`` that say how to run, not what is measured: they are
+#: not recorded, so the same experiment on another device, with the data
+#: elsewhere or more talkative, writes the same results files.
+HOW_TO_RUN = ("verbose", "device", "data_home")
+
+
 def options_of(run, values):
-    """The options of a call of ``run``: its keyword arguments but ``verbose``,
-    in the order of its signature, each with the value of ``values``."""
-    names = [name for name in inspect.signature(run).parameters if name != "verbose"]
+    """The options of a call of ``run``: its keyword arguments but those of
+    :data:`HOW_TO_RUN`, in the order of its signature, each with the value of
+    ``values``."""
+    names = [
+        name for name in inspect.signature(run).parameters if name not in HOW_TO_RUN
+    ]
     return {name: _plain(values[name]) for name in names}
 
 
@@ -215,20 +231,30 @@ def _inline_rst(text):
 def write_results(figures, table, folder, name=None):
     """Write ``figures`` and their table to ``folder``; return the paths.
 
-    The files are named after the figures' command, or ``name``.
+    The files are named after the figures' command, or ``name``: ``.json``,
+    ``.md``, ``.rst``, and ``.joblib`` for the figures' model, if any.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     name = name or stem(figures.command)
     markdown = to_markdown(figures, table)
     paths = [folder / f"{name}{suffix}" for suffix in (".json", ".md", ".rst")]
+    # The model is not JSON; asdict would also deep-copy it.
+    fields = {
+        field.name: getattr(figures, field.name)
+        for field in dataclasses.fields(figures)
+        if field.name != "model"
+    }
     texts = [
-        json.dumps(dataclasses.asdict(figures), indent=2, ensure_ascii=False) + "\n",
+        json.dumps(fields, indent=2, ensure_ascii=False) + "\n",
         markdown,
         to_rst(markdown),
     ]
     for path, text in zip(paths, texts, strict=True):
         path.write_text(text, encoding="utf-8")
+    if figures.model is not None:
+        paths.append(folder / f"{name}.joblib")
+        joblib.dump(figures.model, paths[-1])
     return paths
 
 

@@ -70,8 +70,9 @@ MODELS = {
 }
 
 
-def models(hidden_size, random_state, seed_max_epochs=None):
-    """The three models of a cell of the grid, by the label of their row."""
+def models(hidden_size, random_state, seed_max_epochs=None, device="auto"):
+    """The three models of a cell of the grid, by the label of their row;
+    ``device`` is sklarith's (scikit-learn's trains on the CPU)."""
     seed_params = {} if seed_max_epochs is None else {"max_epochs": seed_max_epochs}
     sizes = (hidden_size,)
     return dict(
@@ -81,10 +82,13 @@ def models(hidden_size, random_state, seed_max_epochs=None):
                 MLPAdderRegressor(
                     hidden_layer_sizes=sizes,
                     recipe="seed",
+                    device=device,
                     random_state=random_state,
                     **seed_params,
                 ),
-                MLPAdderRegressor(hidden_layer_sizes=sizes, random_state=random_state),
+                MLPAdderRegressor(
+                    hidden_layer_sizes=sizes, device=device, random_state=random_state
+                ),
                 MLPRegressor(
                     hidden_layer_sizes=sizes,
                     activation="logistic",
@@ -101,12 +105,17 @@ def run(
     quick=False,
     random_state=0,
     verbose=1,
+    device="auto",
     hidden_sizes=(1, 2, 4, 8, 16),
     max_sums=(16, 256, 65_536),
     n_samples=None,
     n_test_samples=None,
 ):
-    """Fit the grid, three models per cell; return accuracy and time of each."""
+    """Fit the grid, three models per cell; return accuracy and time of each.
+
+    The figures' ``model`` is a dict of the fitted models by
+    ``(hidden_size, max_sum, label)``, the label that of the model's row.
+    """
     options = options_of(run, locals())
     start = time.perf_counter()
     settings = QUICK_SETTINGS if quick else SETTINGS
@@ -114,7 +123,7 @@ def run(
         n_samples = settings["n_samples"]
     if n_test_samples is None:
         n_test_samples = settings["n_test_samples"]
-    cells = []
+    cells, fitted = [], {}
     n_fits = len(MODELS) * len(hidden_sizes) * len(max_sums)
     for max_sum in max_sums:
         X, y = make_addition(n_samples, max_sum=max_sum, random_state=random_state)
@@ -122,7 +131,9 @@ def run(
             n_test_samples, max_sum=max_sum, random_state=random_state + 1
         )
         for hidden_size in hidden_sizes:
-            grid = models(hidden_size, random_state, settings["seed_max_epochs"])
+            grid = models(
+                hidden_size, random_state, settings["seed_max_epochs"], device
+            )
             for label, model in grid.items():
                 fit_start = time.perf_counter()
                 with warnings.catch_warnings():
@@ -130,6 +141,7 @@ def run(
                     model.fit(X, y)
                 seconds = time.perf_counter() - fit_start
                 accuracy = rounded_accuracy(y_test, model.predict(X_test))
+                fitted[hidden_size, max_sum, label] = model
                 cells.append(
                     {
                         "hidden_size": hidden_size,
@@ -150,7 +162,7 @@ def run(
         "seed_max_epochs": settings["seed_max_epochs"] or 1000,
         "cells": cells,
     }
-    return record(COMMAND, run, options, results, start)
+    return record(COMMAND, run, options, results, start, model=fitted)
 
 
 def format(figures):

@@ -17,7 +17,13 @@ from sklearn.pipeline import Pipeline
 from .. import ArithmeticMultiOutputClassifier
 from ..datasets import SEED_TARGETS, make_arithmetic_pairs
 from ..metrics import reconstruction_bce
-from ._common import accuracy_per_output, headline_autoencoder, load_images, log
+from ._common import (
+    CLASSIFIER,
+    accuracy_per_output,
+    headline_autoencoder,
+    load_images,
+    log,
+)
 from ._results import epochs, markdown_table, options_of, percent, record
 
 COMMAND = "sklarith reproduce arithmetic"
@@ -63,9 +69,16 @@ QUICK_SETTINGS = {
 }
 
 
-def build_classifier(autoencoder, *, fine_tune, max_epochs, random_state, verbose):
+def build_classifier(
+    autoencoder, *, fine_tune, max_epochs, random_state, verbose, device="auto"
+):
     """The post's frozen-encoder Pipeline, or the fine-tuning classifier."""
-    params = {"max_epochs": max_epochs, "random_state": random_state}
+    params = {
+        **CLASSIFIER,
+        "max_epochs": max_epochs,
+        "random_state": random_state,
+        "device": device,
+    }
     if fine_tune:
         return ArithmeticMultiOutputClassifier(
             encoder=autoencoder, **params, verbose=verbose
@@ -84,15 +97,18 @@ def run(
     quick=False,
     random_state=0,
     verbose=1,
+    device="auto",
+    data_home=None,
     fine_tune=False,
     n_pairs=None,
     n_test_pairs=None,
     max_epochs=None,
 ):
-    """Run the experiment; return the test accuracy of each output."""
+    """Run the experiment; return the test accuracy of each output, and the
+    fitted classifier as the figures' ``model``."""
     options = options_of(run, locals())
     start = time.perf_counter()
-    images = load_images(data)
+    images = load_images(data, data_home)
     options["data"] = images.name
     settings = (QUICK_SETTINGS if quick else SETTINGS)[images.name]
     if n_pairs is None:
@@ -104,7 +120,7 @@ def run(
 
     log(verbose, f"Data: {images.description}; fitting the autoencoder")
     autoencoder = headline_autoencoder(
-        images.name, quick=quick, random_state=random_state, verbose=verbose
+        images.name, random_state=random_state, verbose=verbose, device=device
     )
     autoencoder.fit(images.train_images)
     autoencoder_seconds = time.perf_counter() - start
@@ -123,6 +139,7 @@ def run(
         max_epochs=max_epochs,
         random_state=random_state,
         verbose=min(verbose, 2),
+        device=device,
     )
     log(verbose, f"classifier: {n_pairs:,} pairs, {max_epochs} epoch(s)")
     classifier.fit(X, Y)
@@ -143,7 +160,7 @@ def run(
         "accuracy": accuracy,
         "all_right": all_right,
     }
-    return record(COMMAND, run, options, results, start)
+    return record(COMMAND, run, options, results, start, model=classifier)
 
 
 def format(figures):

@@ -14,12 +14,13 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-from .. import ArithmeticMultiOutputClassifier, PCAEncoder
+from .. import PCAEncoder
 from ..datasets import make_arithmetic_pairs
 from ..metrics import reconstruction_bce, reconstruction_mse
 from ._common import (
     accuracy_per_output,
     headline_autoencoder,
+    headline_classifier,
     headline_pairs_and_epochs,
     load_images,
     log,
@@ -53,11 +54,11 @@ OPTIONS = {
 POST_BCE = 0.0706
 
 
-def compared_features(data, *, quick=False, random_state=0, verbose=0):
+def compared_features(data, *, random_state=0, verbose=0, device="auto"):
     """The feature sets compared, by name: two encoders of the same code size,
     and None for the raw pixels."""
     autoencoder = headline_autoencoder(
-        data, quick=quick, random_state=random_state, verbose=verbose
+        data, random_state=random_state, verbose=verbose, device=device
     )
     pca = PCAEncoder(
         n_components=autoencoder.n_components,
@@ -73,14 +74,20 @@ def run(
     quick=False,
     random_state=0,
     verbose=1,
+    device="auto",
+    data_home=None,
     n_pairs=None,
     max_epochs=None,
     n_test_pairs=100_000,
 ):
-    """Fit each encoder, then the same classifier on its codes; measure both."""
+    """Fit each encoder, then the same classifier on its codes; measure both.
+
+    The figures' ``model`` holds the fitted Pipeline of each feature set, by
+    its name: ``"autoencoder"``, ``"PCA"`` and ``"raw pixels"``.
+    """
     options = options_of(run, locals())
     start = time.perf_counter()
-    images = load_images(data)
+    images = load_images(data, data_home)
     options["data"] = images.name
     n_pairs, max_epochs = headline_pairs_and_epochs(
         images.name, quick=quick, n_pairs=n_pairs, max_epochs=max_epochs
@@ -97,13 +104,13 @@ def run(
         n_pairs=n_test_pairs,
         random_state=random_state + 1,
     )
-    classifier = ArithmeticMultiOutputClassifier(
-        max_epochs=max_epochs, random_state=random_state, verbose=min(verbose, 2)
+    classifier = headline_classifier(
+        max_epochs=max_epochs, random_state=random_state, verbose=verbose, device=device
     )
     features = compared_features(
-        images.name, quick=quick, random_state=random_state, verbose=verbose
+        images.name, random_state=random_state, verbose=verbose, device=device
     )
-    rows = []
+    rows, pipelines = [], {}
     for step, (name, encoder) in enumerate(features.items(), start=1):
         row = {"features": name}
         row.update(dict.fromkeys(["bce", "mse", "fit_seconds", "transform_seconds"]))
@@ -130,6 +137,7 @@ def run(
             pipeline, X_test, Y_test
         )
         rows.append(row)
+        pipelines[name] = pipeline
     results = {
         "n_train_images": len(images.train_images),
         "n_test_images": len(images.test_images),
@@ -139,7 +147,7 @@ def run(
         "n_components": features["autoencoder"].n_components,
         "rows": rows,
     }
-    return record(COMMAND, run, options, results, start)
+    return record(COMMAND, run, options, results, start, model=pipelines)
 
 
 def format(figures):

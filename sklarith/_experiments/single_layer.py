@@ -69,11 +69,15 @@ def train_one_image_at_a_time(
     return accuracy
 
 
-def run(*, data="auto", quick=False, random_state=0, verbose=1):
-    """Train both single layers; return their test accuracy at checkpoints."""
+def run(*, data="auto", quick=False, random_state=0, verbose=1, data_home=None):
+    """Train both single layers; return their test accuracy at checkpoints.
+
+    The networks are a few lines of NumPy, not estimators: the run has no
+    device to choose and no model to save.
+    """
     options = options_of(run, locals())
     start = time.perf_counter()
-    images = load_images(data)
+    images = load_images(data, data_home)
     options["data"] = images.name
     if images.name == "mnist":
         checkpoints = [n for n in POST if not quick or n <= QUICK_IMAGES]

@@ -4,19 +4,24 @@ Every command runs one experiment of :mod:`sklarith._experiments` and prints
 its table, with the command, the machine and the date. The words of a command
 are the experiment's ``COMMAND`` (``sklarith reproduce adder``); its options
 are the parameters of the experiment's ``run``, spelt the same way
-(``n_pairs`` is ``--n-pairs``) and with ``run``'s defaults. Four mean the same
-in every command that takes them: ``--data``, ``--quick``, ``--random-state``
-and ``--verbose``. Every command takes ``--output DIR``: write the results
-files there (``DIR/<command>.json``, ``.md`` and ``.rst``); without it,
-nothing is written.
+(``n_pairs`` is ``--n-pairs``) and with ``run``'s defaults. Six mean the same
+in every command that takes them: ``--data``, ``--data-home``, ``--device``,
+``--quick``, ``--random-state`` and ``--verbose``. Every command takes
+``--output DIR``: write the results files there (``DIR/<command>.json``,
+``.md`` and ``.rst``) and the run's fitted model (``DIR/<command>.joblib``:
+the model, or a dict of models by name for a command that fits several);
+without it, nothing is written.
 
 A user's mistake never ends in a traceback, and is caught before any work:
 every number is checked against the bounds its option declares, lists
-against repeated values, ``--output`` against what is on disk, and options
-against each other, all with argparse's usage error (exit status 2). What
-only the run can find (MNIST unavailable, settings an estimator refuses, too
-little memory) is one line of error (exit status 1; ``--verbose 2`` shows the
-traceback); Ctrl-C is one line too (exit status 130).
+against repeated values, ``--output`` and ``--data-home`` against what is on
+disk, ``--device`` against the devices sklarith trains on, and options
+against each other, all with argparse's usage error (exit status 2). A device
+this machine lacks is one line of error (exit status 1), still before any
+work. What only the run can find (MNIST unavailable, settings an estimator
+refuses, too little memory) is one line of error too (exit status 1;
+``--verbose 2`` shows the traceback); Ctrl-C is one line too (exit status
+130).
 """
 
 import argparse
@@ -24,6 +29,7 @@ import contextlib
 import inspect
 import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -32,10 +38,64 @@ from pathlib import Path
 from .. import __version__
 from .._experiments import EXPERIMENTS, format_figures, write
 from .._experiments._results import to_markdown
+from ..utils._device import resolve_device
 
 #: The largest random state: numpy's and scikit-learn's seeds are 32-bit, and
 #: a run with random state R also draws from R + 1 (its test pairs).
 MAX_RANDOM_STATE = 2**32 - 1
+
+#: How a device is spelt: what :func:`~sklarith.utils._device.resolve_device`
+#: takes, whatever the machine has.
+DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
+
+
+def _device(text):
+    """An argparse type: a device sklarith trains on. Whether this machine
+    has it is checked before the run, by the estimators' own rules."""
+    if not DEVICE.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"must be auto, cpu, cuda or cuda:N (N a device index), not {text!r}: "
+            "sklarith trains on the CPU or on CUDA GPUs"
+        )
+    return text
+
+
+def _nearest_folder(text):
+    """The nearest folder that exists on the way to the folder ``text``, which
+    is created there if need be; a file on the way is an argparse error."""
+    if not text:
+        raise argparse.ArgumentTypeError("needs the path of a folder")
+    folder = Path(text)
+    existing = folder
+    while not os.path.exists(existing):
+        existing = existing.parent
+    if not os.path.isdir(existing):
+        if existing == folder:
+            raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+        raise argparse.ArgumentTypeError(
+            f"cannot create the folder {text}: {existing} is a file"
+        )
+    return existing
+
+
+def _data_home(text):
+    """An argparse type: a data home, a folder that exists or can be made.
+    It need not be writable: MNIST may already be there."""
+    _nearest_folder(text)
+    return text
+
+
+def _output_folder(text):
+    """An argparse type: a folder that exists, or that can be created, to
+    write the results files in. Checked before the run, so that hours of
+    training are not lost to a typo in the last step."""
+    existing = _nearest_folder(text)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            f"cannot write in {text}: {existing} is not writable"
+        )
+    return text
+
 
 #: Options shared by the experiments that take them. A number's option
 #: declares its ``minimum`` (and ``maximum`` where there is one), as every
@@ -46,7 +106,23 @@ SHARED_OPTIONS = {
         "help": "auto: MNIST when it is in scikit-learn's data home or can be "
         "downloaded there, else the bundled 8x8 digits",
     },
-    "quick": {"action": "store_true", "help": "fewer pairs and epochs: a smoke run"},
+    "data_home": {
+        "type": _data_home,
+        "metavar": "DIR",
+        "help": "where MNIST is looked up, and downloaded if missing (default: "
+        "scikit-learn's data home: $SCIKIT_LEARN_DATA, else ~/scikit_learn_data)",
+    },
+    "device": {
+        "type": _device,
+        "metavar": "DEVICE",
+        "help": "where every model of the run trains: cpu, cuda, cuda:N, or auto "
+        "(the first CUDA device if there is one, else the CPU)",
+    },
+    "quick": {
+        "action": "store_true",
+        "help": "fewer training pairs and epochs, the same models: the full "
+        "run's story in less time, less precisely",
+    },
     "random_state": {
         "type": int,
         "minimum": 0,
@@ -176,29 +252,6 @@ def _number(kind, minimum, maximum=None):
     return number
 
 
-def _output_folder(text):
-    """An argparse type: a folder that exists, or that can be created, to
-    write the results files in. Checked before the run, so that hours of
-    training are not lost to a typo in the last step."""
-    if not text:
-        raise argparse.ArgumentTypeError("needs the path of a folder")
-    folder = Path(text)
-    existing = folder
-    while not os.path.exists(existing):
-        existing = existing.parent
-    if not os.path.isdir(existing):
-        if existing == folder:
-            raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
-        raise argparse.ArgumentTypeError(
-            f"cannot create the folder {text}: {existing} is a file"
-        )
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(
-            f"cannot write in {text}: {existing} is not writable"
-        )
-    return text
-
-
 def _default_text(default):
     if isinstance(default, tuple | list):
         return " ".join(map(str, default))
@@ -240,8 +293,9 @@ def _add_options(parser, experiment):
         metavar="DIR",
         type=_output_folder,
         help="write the results files to DIR: <command>.json, and the table "
-        "with the command, machine and date as .md and .rst (default: write "
-        "nothing)",
+        "with the command, machine and date as .md and .rst; and the fitted "
+        "model(s) as <command>.joblib; the files of the same command are "
+        "replaced (default: write nothing)",
     )
 
 
@@ -328,6 +382,13 @@ def _run(argv):
             file=sys.stderr,
         )
     parameters = inspect.signature(experiment.run).parameters
+    if "device" in parameters:
+        # Before any data is read: a run that cannot use the device asked
+        # for stops now, not after loading MNIST.
+        try:
+            resolve_device(args.device)
+        except ValueError as exc:
+            parser.exit(1, f"sklarith: error: {_one_line(exc)}\n")
     try:
         figures = experiment.run(**{name: getattr(args, name) for name in parameters})
     except BrokenPipeError:
