@@ -45,7 +45,29 @@ ACTIVATIONS = {
 }
 
 
-class NetEstimator(BaseEstimator, metaclass=ABCMeta):
+#: Where sklarith's documentation is published. Each public estimator has its
+#: API page at ``generated/sklarith.<Name>.html`` below it (docs/api.rst).
+DOCS_URL = "https://sklarith.readthedocs.io/en/latest/"
+
+
+def _api_page_parameters(estimator):
+    return {"estimator_name": type(estimator).__name__}
+
+
+class DocLinkMixin:
+    """The "?" of the estimator's HTML representation opens its API page.
+
+    scikit-learn links the diagrams of its own estimators only; these are
+    the attributes its ``_HTMLDocumentationLinkMixin`` reads, pointing at
+    sklarith's API pages under :data:`DOCS_URL`.
+    """
+
+    _doc_link_module = "sklarith"
+    _doc_link_template = DOCS_URL + "generated/sklarith.{estimator_name}.html"
+    _doc_link_url_param_generator = _api_page_parameters
+
+
+class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     """An estimator whose model is a skorch net, ``net_``, trained by one template.
 
     Subclasses implement ``_validate_fit_data(X, y)``, which validates the

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import torch
 import torch.serialization
-from skorch.exceptions import DeviceWarning
 from sklearn.pipeline import Pipeline
+from skorch.exceptions import DeviceWarning
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
-from sklarith.base import NetEstimator
+from sklarith.base import DOCS_URL, NetEstimator
 from sklarith.utils._testing import ESTIMATOR_CASES, image_pairs_and_seed_results
 
 sio = pytest.importorskip("skops.io")
@@ -208,3 +208,27 @@ def test_a_model_saved_on_cuda_loads_with_skops_on_a_cpu_only_machine(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _assert_same_outputs(restored, expected, X)
+
+
+# The HTML representation (in this file until test_common.py takes it)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="PCAEncoder is no NetEstimator: ImageEncoder needs DocLinkMixin",
+            ),
+        )
+        if name == "pca"
+        else name
+        for name in CASES
+    ],
+)
+def test_html_repr_links_to_the_estimators_api_page(case):
+    estimator = CASES[case].make_estimator()
+    page = f"{DOCS_URL}generated/sklarith.{type(estimator).__name__}.html"
+    assert f'href="{page}"' in estimator._repr_html_()
