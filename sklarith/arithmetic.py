@@ -64,10 +64,12 @@ class ArithmeticMultiOutputClassifier(
     image of a row gets a distribution over the ten digits, from one MLP
     shared by all images and never supervised by digit labels, and each
     result's distribution is computed exactly from them (over the 100 digit
-    pairs, or by column addition with carries for numbers of several digits).
-    Training maximises the likelihood of the observed results. ``targets``
-    names the results, as :func:`~sklarith.datasets.make_arithmetic_pairs`
-    and :func:`~sklarith.datasets.make_number_addition` name their columns.
+    pairs, by column addition with carries for numbers of several digits, or
+    by repeated convolution for the sum of a row of single digits). Training
+    maximises the likelihood of the observed results. ``targets`` names the
+    results, as :func:`~sklarith.datasets.make_arithmetic_pairs`,
+    :func:`~sklarith.datasets.make_number_addition` and
+    :func:`~sklarith.datasets.make_digit_sums` name their columns.
 
     Parameters
     ----------

@@ -5,6 +5,8 @@ results and the arithmetic head computes them exactly, from the same
 definitions.
 """
 
+import re
+
 import numpy as np
 
 #: Every result :func:`~sklarith.datasets.make_arithmetic_pairs` can label a
@@ -27,3 +29,17 @@ def number_sum_targets(n_digits):
     """Column names of the digits of a sum of two ``n_digits``-digit numbers,
     most significant first: ``sum_digit_1, sum_digit_0`` for single digits."""
     return [f"sum_digit_{power}" for power in range(n_digits, -1, -1)]
+
+
+def digit_sum_target(n_terms):
+    """Column name of the sum of ``n_terms`` single digits: ``sum_of_16_digits``
+    for sixteen. It states the number of digits, which the arithmetic head
+    needs to know how many images a row holds."""
+    return f"sum_of_{n_terms}_digits"
+
+
+def digit_sum_terms(name):
+    """The number of digits summed in the column called ``name``, or None when
+    ``name`` is not a :func:`digit_sum_target`."""
+    match = re.fullmatch(r"sum_of_([1-9][0-9]*)_digits", name)
+    return None if match is None else int(match[1])

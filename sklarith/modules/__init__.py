@@ -7,7 +7,13 @@ estimator's ``net_.module_`` can be inspected, reused or trained by hand.
 from .adder import AdderMLP, AdderMSELoss
 from .augment import RandomAffine
 from .autoencoder import ConvAutoencoder
-from .digits import ArithmeticLikelihood, DigitMLP, NumberSum, PairResults
+from .digits import (
+    ArithmeticLikelihood,
+    DigitMLP,
+    DigitSum,
+    NumberSum,
+    PairResults,
+)
 from .identity_adder import IdentityAdderNet
 from .multihead import EncodedHead, MultiHeadCrossEntropy, MultiHeadMLP
 
@@ -17,6 +23,7 @@ __all__ = [
     "ArithmeticLikelihood",
     "ConvAutoencoder",
     "DigitMLP",
+    "DigitSum",
     "EncodedHead",
     "IdentityAdderNet",
     "MultiHeadCrossEntropy",

@@ -5,7 +5,8 @@ gives every image of a row a distribution over the ten digits, which no digit
 label ever supervises, and computes the distribution of each result exactly
 from them: over the 100 digit pairs for the results of two digits
 (:class:`PairResults`), by column addition with carries for the sum of two
-numbers of several digits (:class:`NumberSum`). Training maximises the
+numbers of several digits (:class:`NumberSum`), by repeated convolution for
+the sum of a row of single digits (:class:`DigitSum`). Training maximises the
 likelihood of the observed results, which is what neuro-symbolic systems such
 as DeepProbLog do.
 """
@@ -14,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..datasets._targets import PAIR_TARGETS, number_sum_targets
+from ..datasets._targets import PAIR_TARGETS, digit_sum_terms, number_sum_targets
 from ._layers import mlp
 
 N_DIGITS = 10
@@ -206,16 +207,59 @@ class NumberSum(_ExactResults):
         return [carry, *reversed(digits)]
 
 
+class DigitSum(_ExactResults):
+    """The value of the sum of ``n_terms`` single digits, from 0 to ``9 * n_terms``.
+
+    A row holds ``n_terms`` digit images; the one output is their sum. Its
+    distribution is the convolution of the images' digit distributions, one
+    term at a time. The convolution runs in log space: with 64 terms, sums
+    far from the likely ones have probabilities far below the smallest
+    float32, and the observed sum of a confidently misread row must still
+    get a finite log-likelihood and a gradient.
+
+    Parameters
+    ----------
+    n_terms : int
+        Digits summed in each row.
+    """
+
+    def __init__(self, n_terms):
+        self.n_terms = n_terms
+        self.n_images = n_terms
+        self.classes = [np.arange(9 * n_terms + 1)]
+
+    def _log_distribution(self, log_p):
+        """Log-probabilities of every value of the sum, (n, 9 * n_terms + 1)."""
+        log_sum = log_p[:, 0]
+        for term in range(1, self.n_terms):
+            # Window s holds the partial sums s - 9, ..., s; the reversed digit
+            # log-probabilities pair partial sum s - d with digit d.
+            windows = nn.functional.pad(
+                log_sum, (N_DIGITS - 1, N_DIGITS - 1), value=-torch.inf
+            ).unfold(1, N_DIGITS, 1)
+            log_sum = torch.logsumexp(windows + log_p[:, term, None].flip(-1), dim=-1)
+        return log_sum
+
+    def log_likelihood(self, log_p, y):
+        """Log-probability of the observed sums ``y`` (n, 1)."""
+        return self._log_distribution(log_p).gather(1, y).squeeze(1)
+
+    def marginals(self, p):
+        """Probabilities of every value of the sum, a list of one tensor."""
+        return [self._log_distribution(p.log()).exp()]
+
+
 class ArithmeticLikelihood(nn.Module):
     """Negative log-likelihood of the observed results under exact arithmetic.
 
     The network's output holds the digit logits of every image of a row;
-    ``structure`` (:class:`PairResults` or :class:`NumberSum`) turns the
-    digit distributions into the probability of the results.
+    ``structure`` (:class:`PairResults`, :class:`NumberSum` or
+    :class:`DigitSum`) turns the digit distributions into the probability of
+    the results.
 
     Parameters
     ----------
-    structure : PairResults or NumberSum
+    structure : PairResults, NumberSum or DigitSum
     """
 
     def __init__(self, structure):
@@ -238,17 +282,21 @@ def structure_for_targets(names):
 
     Names from :data:`sklarith.datasets.PAIR_TARGETS` give
     :class:`PairResults`; the columns of
-    :func:`sklarith.datasets.make_number_addition` give :class:`NumberSum`.
+    :func:`sklarith.datasets.make_number_addition` give :class:`NumberSum`,
+    the column of :func:`sklarith.datasets.make_digit_sums` :class:`DigitSum`.
     """
     names = list(names)
     if names and all(name in PAIR_TARGETS for name in names):
         return PairResults(names)
     if len(names) >= 2 and names == number_sum_targets(len(names) - 1):
         return NumberSum(len(names) - 1)
+    if len(names) == 1 and digit_sum_terms(names[0]) is not None:
+        return DigitSum(digit_sum_terms(names[0]))
     raise ValueError(
         f"head='arithmetic' computes results it knows by name, but the targets "
         f"are {names}. Pass targets= (or y as a DataFrame with these columns): "
         f"names among {sorted(PAIR_TARGETS)}, as make_arithmetic_pairs gives, or "
         "sum_digit_<k> for each digit of a sum, most significant first, as "
-        "make_number_addition gives; or use head='mlp'."
+        "make_number_addition gives; or one column sum_of_<k>_digits for the "
+        "sum of k single digits, as make_digit_sums gives; or use head='mlp'."
     )
