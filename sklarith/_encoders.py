@@ -9,6 +9,7 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .base import restored_on_error
 from .utils._distinct import distinct_rows, value_range
 from .utils._validation import check_image_shape, count_images_per_row
 
@@ -125,8 +126,9 @@ class ImageEncoder(
         self : object
             The fitted encoder.
         """
-        images, _ = self._validate_fit_images(X)
-        return self._fit_distinct_images(images)
+        with restored_on_error(self):
+            images, _ = self._validate_fit_images(X)
+            return self._fit_distinct_images(images)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
@@ -148,8 +150,9 @@ class ImageEncoder(
         codes : ndarray of shape (n_samples, k * n_components)
             float32 codes, image by image.
         """
-        images, inverse = self._validate_fit_images(X)
-        self._fit_distinct_images(images)
+        with restored_on_error(self):
+            images, inverse = self._validate_fit_images(X)
+            self._fit_distinct_images(images)
         images_per_row = self.n_features_in_ // images.shape[1]
         codes = self._encode_distinct(images, inverse)
         return self._wrap_codes(

@@ -13,8 +13,14 @@ their constraints, and the one sequence that trains a net::
 
 An estimator fills in the two hooks and nothing of the sequence. The image
 encoders enter at ``_fit_net``, after finding the distinct images themselves.
+
+``_fit_net`` also continues the fitted net with ``warm_start=True`` and
+reports each epoch to scikit-learn's callbacks (``sklearn.callback``, from
+scikit-learn 1.9) as a task of the fit; a fit that raises leaves the
+estimator as it was before it (:func:`restored_on_error`).
 """
 
+import contextlib
 import copy
 import dataclasses
 import inspect
@@ -33,9 +39,18 @@ from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
 from ._torch import InMemoryDataset, build_net, fit_net, to_tensor
-from ._torch.net import _INITIALIZATION_LOCK
+from ._torch.callbacks import ReportEpochs
+from ._torch.net import _INITIALIZATION_LOCK, IncompatibleNetError
 from .utils._device import resolve_device, torch_seed
 from .utils._validation import check_enough_samples, check_layer_sizes
+
+try:
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # scikit-learn < 1.9 has no callback API
+
+    class CallbackSupportMixin:
+        """Stands in for scikit-learn's mixin: no callbacks to report to."""
+
 
 #: Names of the nonlinearities the estimators offer, and their torch modules.
 ACTIVATIONS = {
@@ -67,7 +82,9 @@ class DocLinkMixin:
     _doc_link_url_param_generator = _api_page_parameters
 
 
-class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
+class NetEstimator(
+    CallbackSupportMixin, DocLinkMixin, BaseEstimator, metaclass=ABCMeta
+):
     """An estimator whose model is a skorch net, ``net_``, trained by one template.
 
     Subclasses implement ``_validate_fit_data(X, y)``, which validates the
@@ -76,6 +93,11 @@ class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     image encoders do), and ``_net_spec(X, y)``, which returns the
     :class:`~sklarith._torch.NetSpec` of the network. Hyperparameters the
     spec leaves at ``None`` come from the constructor's shared ones.
+
+    With scikit-learn 1.9 or later, ``set_callbacks`` takes scikit-learn's
+    callbacks (``sklearn.callback.ProgressBar``, ``ScoringMonitor``...), and
+    meta-estimators (``Pipeline``, ``GridSearchCV``) pass theirs on: a fit is
+    a task whose subtasks are its epochs.
     """
 
     _parameter_constraints = {
@@ -89,7 +111,12 @@ class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
+        "warm_start": ["boolean"],
     }
+
+    #: Fitted attributes that describe the training data: a warm start needs
+    #: the same as the fit it continues.
+    _warm_start_attributes = ("n_features_in_", "n_outputs_", "targets_", "classes_")
 
     #: The parameters that list layer widths, with the fewest layers each
     #: allows; checked with the other parameters, before any data.
@@ -117,8 +144,24 @@ class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         self : object
             The fitted estimator.
         """
-        X, y = self._validate_fit_data(X, y)
-        return self._fit_net(X, y)
+        with restored_on_error(self) as before:
+            given = X, y
+            X, y = self._validate_fit_data(X, y)
+            if self.warm_start and "net_" in before:
+                self._check_same_data_description(before)
+            return self._fit_net(X, y, given=given)
+
+    def _check_same_data_description(self, before):
+        """Refuse to continue a fit on data of another description."""
+        for name in self._warm_start_attributes:
+            if name in before and not _same(before[name], getattr(self, name)):
+                raise ValueError(
+                    f"warm_start=True continues training the fitted network, "
+                    f"but the data differ from those of its fit: {name} was "
+                    f"{_show(before[name])}, now {_show(getattr(self, name))}. "
+                    "Pass data like those of the first fit, or set "
+                    "warm_start=False to train a new network."
+                )
 
     def _validate_fit_data(self, X, y):
         """Validate the training data, set the fitted attributes that describe
@@ -136,9 +179,16 @@ class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         It may set the fitted attributes of what the network is built from
         (the classifier fits its ``encoder_`` here)."""
 
-    def _fit_net(self, X, y):
-        """Train a new net on validated arrays; ``y`` may be ``X`` itself (an
-        autoencoder's target) or ``None``."""
+    def _fit_net(self, X, y, given=None):
+        """Train a net on validated arrays; ``y`` may be ``X`` itself (an
+        autoencoder's target) or ``None``.
+
+        The net is new, or with ``warm_start`` continues the fitted
+        ``net_``. scikit-learn's callbacks see the fit and its epochs with
+        ``given``, the ``(X, y)`` that fit received, or else the arrays the
+        net trains on (an encoder's distinct images scaled to [0, 1]).
+        """
+        warm_from = self.__dict__.get("net_") if self.warm_start else None
         self.device_ = resolve_device(self.device)
         check_enough_samples(len(X), self, self._sample_name)
         seed = torch_seed(self.random_state)
@@ -147,7 +197,7 @@ class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         # so that a refit or a clone never starts from another fit's state.
         user_callbacks = copy.deepcopy(list(self.callbacks or []))
         spec = dataclasses.replace(
-            spec, callbacks=(*spec.callbacks, *user_callbacks)
+            spec, callbacks=(*spec.callbacks, *user_callbacks), name=type(self).__name__
         ).with_defaults(
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
@@ -158,6 +208,14 @@ class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             verbose=self.verbose,
             mixed_precision=getattr(self, "mixed_precision", False),
         )
+        if given is None:
+            given = X, (None if y is X else y)
+        context = self._callback_context(spec.max_epochs, given)
+        if context is not None:
+            report = ReportEpochs(context, self, *given)
+            spec = dataclasses.replace(
+                spec, epoch_monitors=(("sklearn_callbacks", report),)
+            )
         net = build_net(spec, n_samples=len(X), device=self.device_, seed=seed)
         X_tensor = to_tensor(X, spec.dtype)
         if y is X:
@@ -168,8 +226,37 @@ class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             target_dtype = spec.dtype if np.issubdtype(y.dtype, np.floating) else None
             y_tensor = to_tensor(y, target_dtype or torch.int64)
         # A fit that fails (a diverged loss) leaves no net_ to predict with.
-        self.net_ = fit_net(net, InMemoryDataset(X_tensor, y_tensor), seed)
+        try:
+            self.net_ = fit_net(
+                net, InMemoryDataset(X_tensor, y_tensor), seed, warm_from=warm_from
+            )
+        except IncompatibleNetError as exc:
+            raise ValueError(
+                f"warm_start=True continues training the fitted network, but "
+                f"the network for these parameters and data differs from it: "
+                f"{exc}. Restore the parameters that shape the network (layer "
+                "sizes, n_components...), or set warm_start=False to train a "
+                "new network."
+            ) from None
+        if context is not None:
+            context.call_on_fit_task_end(
+                estimator=self,
+                X=given[0],
+                y=given[1],
+                reconstruction_attributes=lambda: {"net_": self.net_},
+            )
         return self
+
+    def _callback_context(self, max_epochs, given):
+        """The context of this fit for scikit-learn's callbacks, its task
+        begun; ``None`` without callbacks to report to."""
+        # Without callbacks (or scikit-learn's callback API), no context:
+        # the net trains without a monitor.
+        if not getattr(self, "_skl_callbacks", None):
+            return None
+        context = self._init_callback_context(max_subtasks=max_epochs)
+        context.call_on_fit_task_begin(estimator=self, X=given[0], y=given[1])
+        return context
 
     def __getstate__(self):
         """The estimator's state, with the net as data: its weights in
@@ -202,6 +289,42 @@ class NetEstimator(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     def history_(self):
         """Per-epoch training history of the skorch net (losses, times)."""
         return self.net_.history
+
+
+@contextlib.contextmanager
+def restored_on_error(estimator):
+    """Leave ``estimator``'s fitted attributes as they were if the block
+    raises: a refit that fails (a refused warm start, bad data) keeps the
+    model it had, instead of a mix of the old net and the new data's
+    attributes. Yields a copy of the attributes from before the block."""
+    before = dict(vars(estimator))
+    try:
+        yield before
+    except BaseException:
+        for name in [name for name in vars(estimator) if name.endswith("_")]:
+            if name not in before:
+                delattr(estimator, name)
+        vars(estimator).update(
+            {name: value for name, value in before.items() if name.endswith("_")}
+        )
+        raise
+
+
+def _same(first, second):
+    """Whether two descriptions of data (numbers, names, arrays of classes
+    or lists of them) are equal."""
+    if isinstance(first, list) and isinstance(second, list):
+        return len(first) == len(second) and all(map(_same, first, second))
+    if isinstance(first, np.ndarray) or isinstance(second, np.ndarray):
+        return np.array_equal(np.asarray(first), np.asarray(second))
+    return first == second
+
+
+def _show(value):
+    """A description of data for a message: arrays as lists."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    return str(value.tolist()) if isinstance(value, np.ndarray) else repr(value)
 
 
 #: Constraints of parameters several estimators share, beside the net's.

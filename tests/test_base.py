@@ -1,7 +1,8 @@
 """The fit template of every net estimator (``sklarith/base.py``): parameters
 checked before any data, the device, the training history, the validation
 split, and a caller's torch random state left alone. Run on every net estimator of
-the registry."""
+the registry, whose short fits end with the loss still falling: their
+ConvergenceWarning is ignored here."""
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sklarith.base import NetEstimator
 from sklarith.utils._testing import ESTIMATOR_CASES
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 NETS = [c for c in ESTIMATOR_CASES if isinstance(c.estimator, NetEstimator)]
 LAYER_SIZES = [
@@ -39,6 +42,13 @@ def test_layer_sizes_must_be_positive_integers_checked_before_any_data(case, nam
     for sizes in [(0,), (8, -1), (8.0,), (True,), ("8",)]:
         with pytest.raises(InvalidParameterError, match=message):
             case.make_estimator(**{name: sizes}).fit(None, None)
+
+
+@pytest.mark.parametrize("value", [1, "yes", None])
+def test_warm_start_must_be_a_boolean_checked_before_any_data(case, value):
+    message = rf"The 'warm_start' parameter of {type(case.estimator).__name__} must"
+    with pytest.raises(InvalidParameterError, match=message):
+        case.make_estimator(warm_start=value).fit(None, None)
 
 
 @pytest.mark.parametrize("device", ["tpu", "mps", "xpu", "hpu", "meta"])

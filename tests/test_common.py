@@ -3,14 +3,22 @@
 Each test runs on every case of
 :data:`sklarith.utils._testing.ESTIMATOR_CASES` (or on every case with the
 feature it tests: a network, mixed precision): scikit-learn's own checks,
-clone and model selection, pandas input, persistence (including a model
-trained on CUDA loaded on a CPU-only machine), determinism, inference batch
-by batch, bad input, progress output, mixed precision and a Dask cluster.
-What only one estimator does is tested in its own ``test_<module>.py``.
+clone and model selection, warm start, pandas input, persistence (including
+a model trained on CUDA loaded on a CPU-only machine), determinism, inference
+batch by batch, bad input, progress output and the logger it goes through,
+scikit-learn's callbacks, the warning that training stopped before its loss
+settled, mixed precision and a Dask cluster. What only one estimator does is
+tested in its own ``test_<module>.py``; the training engine's own rules in
+``test_training.py``.
+
+The registry's estimators train for a few epochs, so most fits end at
+``max_epochs`` with the loss still falling: their ConvergenceWarning is
+ignored here, except by the tests that expect it.
 """
 
 import contextlib
 import copy
+import logging
 import pickle
 import re
 import subprocess
@@ -26,7 +34,7 @@ import scipy.sparse as sp
 import torch
 import torch.serialization
 from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch.callbacks import Callback
@@ -35,6 +43,8 @@ from skorch.exceptions import DeviceWarning
 from sklarith._torch.callbacks import TrainingDivergedError
 from sklarith.base import NetEstimator
 from sklarith.utils._testing import ESTIMATOR_CASES
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 CASES = {case.name: case for case in ESTIMATOR_CASES}
 NET_CASES = [c.name for c in ESTIMATOR_CASES if isinstance(c.estimator, NetEstimator)]
@@ -174,14 +184,68 @@ def test_set_params_then_refit_gives_the_model_of_the_new_parameters(case, data)
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
 def test_a_second_fit_starts_from_scratch(case, data, fitted):
-    """No estimator has warm_start: fit always trains a new network, so a
-    model fitted twice is the model fitted once on the second data."""
+    """Without warm_start (the default), fit always trains a new network, so
+    a model fitted twice is the model fitted once on the second data."""
     X, y = data
     second = slice(len(X) // 2, None)
     refitted = copy.deepcopy(fitted).fit(X[second], _rows(y, second))
     fresh = case.make_estimator().fit(X[second], _rows(y, second))
     np.testing.assert_array_equal(_output(refitted, X), _output(fresh, X))
     assert len(refitted.history_) == len(fresh.history_)
+
+
+# Warm start
+
+
+def _parameters(net):
+    return {
+        name: value.detach().clone() for name, value in net.module_.named_parameters()
+    }
+
+
+class _WeightsAtStart(Callback):
+    """Records the parameters a fit starts training from."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.weights_ = _parameters(net)
+
+
+@pytest.mark.parametrize("case", NET_CASES, indirect=True)
+def test_warm_start_continues_from_the_fitted_weights_and_history(case, data):
+    model = case.make_estimator(warm_start=True).fit(*data)
+    fitted_weights, n_epochs = _parameters(model.net_), len(model.history_)
+    first_losses = model.history_[:, "train_loss"]
+    model.set_params(callbacks=[("start", _WeightsAtStart())]).fit(*data)
+    start = dict(model.net_.callbacks_)["start"].weights_
+    assert start.keys() == fitted_weights.keys()
+    for name, weights in fitted_weights.items():
+        torch.testing.assert_close(start[name], weights, rtol=0, atol=0)
+    assert len(model.history_) > n_epochs
+    assert model.history_[:, "epoch"] == list(range(1, len(model.history_) + 1))
+    assert model.history_[:n_epochs, "train_loss"] == first_losses
+
+
+@pytest.mark.parametrize("case", NET_CASES, indirect=True)
+def test_warm_start_on_an_unfitted_estimator_trains_from_scratch(case, data, fitted):
+    X, y = data
+    model = case.make_estimator(warm_start=True).fit(X, y)
+    np.testing.assert_array_equal(_output(model, X), _output(fitted, X))
+
+
+@pytest.mark.parametrize("case", NET_CASES, indirect=True)
+def test_a_warm_start_on_another_network_is_refused_and_keeps_the_model(case, data):
+    """The grid's two values give networks of different sizes."""
+    X, y = data
+    name, (first, second) = case.grid
+    model = case.make_estimator(warm_start=True, **{name: first}).fit(X, y)
+    fitted_state, output = dict(vars(model)), _output(model, X)
+    with pytest.raises(ValueError, match=r"differs from it: .*warm_start=False"):
+        model.set_params(**{name: second}).fit(X, y)
+    assert vars(model).keys() == fitted_state.keys()
+    for attribute, value in fitted_state.items():
+        if attribute.endswith("_"):
+            assert vars(model)[attribute] is value, attribute
+    np.testing.assert_array_equal(_output(model, X), output)
 
 
 def test_html_repr_shows_the_estimator_and_its_changed_parameters(case, fitted):
@@ -226,8 +290,12 @@ def test_nothing_warns_on_dataframes_in_a_fresh_interpreter():
     """torch warns once per process when it shares a read-only array, such
     as a pandas DataFrame's: only a fresh interpreter shows whether it does."""
     script = (
+        "import warnings\n"
         "import pandas as pd\n"
+        "from sklearn.exceptions import ConvergenceWarning\n"
         "from sklarith.utils._testing import ESTIMATOR_CASES\n"
+        "# The registry's short fits end with the loss still falling.\n"
+        "warnings.simplefilter('ignore', ConvergenceWarning)\n"
         "for case in ESTIMATOR_CASES:\n"
         "    X, y = case.data()\n"
         "    X = pd.DataFrame(X[:40])\n"
@@ -254,6 +322,7 @@ def test_read_only_input_trains_and_infers_without_a_warning(case, data):
     X.setflags(write=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
         model = case.make_estimator().fit(X, y)
         _output(model, X)
 
@@ -379,6 +448,60 @@ def test_a_users_callback_runs_every_epoch_as_a_copy_of_its_own(case, data):
     model = case.make_estimator(callbacks=[("counter", counter)]).fit(*data)
     assert dict(model.net_.callbacks_)["counter"].epochs_ == len(model.history_)
     assert not hasattr(counter, "epochs_")
+
+
+# scikit-learn's callbacks (sklearn.callback, from scikit-learn 1.9)
+
+
+class _TaskRecorder:
+    """A scikit-learn callback that records the tasks it is told of, and
+    what the estimator it is given at the end of each computes."""
+
+    def __init__(self, X):
+        self.X = X
+        self.tasks = []
+        self.outputs = []
+
+    def setup(self, estimator, context):
+        self.tasks.append("setup")
+
+    def teardown(self, estimator, context):
+        self.tasks.append("teardown")
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        self.tasks.append(f"begin {context.task_name}")
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None, **kwargs):
+        self.tasks.append(f"end {context.task_name}")
+        self.outputs.append(_output(fitted_estimator, self.X))
+
+
+@pytest.mark.parametrize("case", NET_CASES, indirect=True)
+def test_a_sklearn_callback_is_told_of_the_fit_and_of_every_epoch(case, data):
+    pytest.importorskip("sklearn.callback")
+    X, y = data
+    recorder = _TaskRecorder(X[:5])
+    model = case.make_estimator().set_callbacks(recorder).fit(X, y)
+    epochs = ["begin epoch", "end epoch"] * len(model.history_)
+    assert recorder.tasks == ["setup", "begin fit", *epochs, "end fit", "teardown"]
+    # The fit's task ends with the fitted model.
+    np.testing.assert_array_equal(recorder.outputs[-1], _output(model, X[:5]))
+
+
+# Training cut short by max_epochs
+
+
+@pytest.mark.parametrize("case", NET_CASES, indirect=True)
+def test_max_epochs_cutting_a_falling_loss_warns_naming_the_estimator(case, data):
+    name = type(case.estimator).__name__
+    with pytest.warns(
+        ConvergenceWarning, match=rf"^{name} stopped at max_epochs="
+    ) as caught:
+        model = case.make_estimator().fit(*data)
+    # What the warning says: the validation loss was lowest at the last epoch.
+    losses = model.history_[:, "valid_loss"]
+    assert losses[-1] == min(losses)
+    assert any("Raise max_epochs" in str(w.message) for w in caught)
 
 
 # A diverged fit is an error, not a model
@@ -552,23 +675,25 @@ def test_inference_before_fit_raises_not_fitted(case, data):
             getattr(case.make_estimator(), method)(X)
 
 
-# What verbose shows while a network trains
+# What verbose shows while a network trains: lines logged to the
+# "sklarith.training" logger (pytest's handlers receive them here), and
+# tqdm's progress bar on standard error
 
-ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
-
-def _fit_verbosely(case, data, verbose, capsys):
-    """Fit for two epochs; return what was printed, without colours, and the
-    standard error."""
-    case.make_estimator(max_epochs=2, verbose=verbose).fit(*data)
+def _fit_verbosely(case, data, verbose, caplog, capsys):
+    """Fit for two epochs; return the lines logged, and what was printed on
+    standard output and standard error."""
+    with caplog.at_level(logging.INFO, logger="sklarith"):
+        case.make_estimator(max_epochs=2, verbose=verbose).fit(*data)
+    lines = [r.getMessage() for r in caplog.records if r.name == "sklarith.training"]
     captured = capsys.readouterr()
-    return ANSI_COLOUR.sub("", captured.out), captured.err
+    return lines, captured.out, captured.err
 
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
-def test_verbose_1_prints_a_table_row_per_epoch(case, data, capsys):
-    out, err = _fit_verbosely(case, data, 1, capsys)
-    header, rule, *rows = out.strip().splitlines()
+def test_verbose_1_logs_a_table_row_per_epoch(case, data, caplog, capsys):
+    lines, _, err = _fit_verbosely(case, data, 1, caplog, capsys)
+    header, rule, *rows = lines
     predicts = is_classifier(case.estimator) or is_regressor(case.estimator)
     accuracy = ["valid_acc"] if predicts else []
     assert header.split() == ["epoch", "train_loss", *accuracy, "valid_loss", "dur"]
@@ -578,24 +703,27 @@ def test_verbose_1_prints_a_table_row_per_epoch(case, data, capsys):
 
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
-def test_the_epoch_table_has_no_colour_codes_when_not_on_a_terminal(case, data, capsys):
-    out, _ = _fit_verbosely(case, data, 1, capsys)
+def test_the_logged_epoch_table_has_no_colour_codes(case, data, caplog, capsys):
+    """Log records are plain text whatever the terminal; only sklarith's own
+    handler colours them, on a terminal (``test_training.py``)."""
+    lines, out, _ = _fit_verbosely(case, data, 1, caplog, capsys)
+    assert not any("\x1b[" in line for line in lines)
     assert "\x1b[" not in out
 
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
-def test_verbose_2_adds_a_progress_bar_within_each_epoch(case, data, capsys):
-    out, err = _fit_verbosely(case, data, 2, capsys)
+def test_verbose_2_adds_a_progress_bar_within_each_epoch(case, data, caplog, capsys):
+    lines, _, err = _fit_verbosely(case, data, 2, caplog, capsys)
     # tqdm draws on stderr and counts the batches of the epoch from 0.
     bars = re.findall(r"\| 0/(\d+) \[", err)
     assert len(bars) == 2
     assert all(int(n_batches) >= 1 for n_batches in bars)
-    assert out.split()[0] == "epoch"
+    assert lines[0].split()[0] == "epoch"
 
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
-def test_verbose_0_prints_nothing(case, data, capsys):
-    assert _fit_verbosely(case, data, 0, capsys) == ("", "")
+def test_verbose_0_logs_and_prints_nothing(case, data, caplog, capsys):
+    assert _fit_verbosely(case, data, 0, caplog, capsys) == ([], "", "")
 
 
 # mixed_precision=True: bfloat16 autocast in training and inference. On the

@@ -1,13 +1,88 @@
-"""Callbacks every net trains with."""
+"""Callbacks every net trains with, and where their output goes.
 
+What ``verbose`` shows (the table of losses per epoch, the messages of early
+stopping) goes through the :mod:`logging` logger ``"sklarith.training"`` at
+level INFO. A library leaves the handling of its records to the application,
+yet ``verbose=1`` must show the table with no logging configured at all; so
+``"sklarith"`` has one handler of its own, :class:`_DefaultHandler`, which
+writes to standard output only while no other handler would receive the
+record (the role :data:`logging.lastResort` plays for warnings). Once the
+application configures logging (``logging.basicConfig()``, a handler on
+``"sklarith"``), its handlers alone show the records, formatted its way, and
+``logging.getLogger("sklarith").setLevel(logging.WARNING)`` silences them.
+"""
+
+import logging
 import math
 import re
 import sys
+import warnings
 
-from skorch.callbacks import Callback, PrintLog
+import tqdm
+from sklearn.exceptions import ConvergenceWarning
+from skorch.callbacks import Callback, PrintLog, ProgressBar
 
 #: ANSI escape sequences, such as the colours skorch gives the best values.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+#: The logger of everything ``verbose`` shows while a network trains.
+logger = logging.getLogger("sklarith.training")
+
+
+class _DefaultHandler(logging.Handler):
+    """Writes sklarith's records to standard output while no handler of the
+    application would receive them; coloured (as skorch colours the best
+    values) only on a terminal."""
+
+    def handle(self, record):
+        if _other_handlers(logging.getLogger(record.name), self):
+            return False
+        return super().handle(record)
+
+    def emit(self, record):
+        # Standard output is looked up at each record: it may have been
+        # replaced (pytest's capture, contextlib.redirect_stdout) since import.
+        stream = sys.stdout
+        if stream is None:
+            return
+        try:
+            text = self.format(record)
+            coloured = getattr(record, "coloured", None)
+            if coloured is not None and getattr(stream, "isatty", bool)():
+                text = coloured
+            stream.write(text + "\n")
+            stream.flush()
+        except Exception:
+            self.handleError(record)
+
+
+def _other_handlers(logger, handler):
+    """Whether a record of ``logger`` reaches a handler other than ``handler``."""
+    while logger is not None:
+        if any(other is not handler for other in logger.handlers):
+            return True
+        if not logger.propagate:
+            return False
+        logger = logger.parent
+    return False
+
+
+def _install_default_handler():
+    package = logging.getLogger("sklarith")
+    if not any(isinstance(h, _DefaultHandler) for h in package.handlers):
+        package.addHandler(_DefaultHandler())
+    # INFO passes unless the application chose a level for sklarith first.
+    if package.level == logging.NOTSET:
+        package.setLevel(logging.INFO)
+
+
+_install_default_handler()
+
+
+def log_line(text):
+    """Log one line of training output: plain text, with the coloured form
+    kept for a terminal."""
+    logger.info(_ANSI.sub("", text), extra={"coloured": text})
 
 
 class TrainingDivergedError(ValueError):
@@ -47,11 +122,113 @@ def diverged(net, what):
 
 
 class PlainPrintLog(PrintLog):
-    """skorch's per-epoch table, coloured only when standard output is a
-    terminal: a log file or a pipe gets plain text."""
+    """skorch's per-epoch table, logged line by line by :func:`log_line`
+    when the net is verbose: plain text in the log records, coloured only
+    when sklarith's own handler writes it to a terminal."""
 
-    def format_row(self, row, key, color):
-        text = super().format_row(row, key, color)
-        if isinstance(text, str) and not sys.stdout.isatty():
-            return _ANSI.sub("", text)
-        return text
+    def __init__(self, *, sink=log_line, **kwargs):
+        super().__init__(sink=sink, **kwargs)
+
+    def on_epoch_end(self, net, **kwargs):
+        # skorch sends the table to a sink other than print whatever the
+        # verbosity; verbose=0 logs nothing.
+        if net.verbose:
+            super().on_epoch_end(net, **kwargs)
+
+
+class TrainingProgressBar(ProgressBar):
+    """skorch's progress bar within each epoch, drawn on standard error by
+    tqdm while the ``"sklarith.training"`` logger shows INFO records: the
+    level that silences the table hides the bar too."""
+
+    def on_epoch_begin(self, net, **kwargs):
+        if logger.isEnabledFor(logging.INFO):
+            super().on_epoch_begin(net, **kwargs)
+        else:
+            self.pbar_ = tqdm.tqdm(disable=True)
+
+
+class WarnIfNotConverged(Callback):
+    """Warn with :class:`~sklearn.exceptions.ConvergenceWarning` when a fit
+    ends at its epoch limit while its loss was still improving, as
+    scikit-learn's ``MLPClassifier`` warns when it reaches ``max_iter``.
+
+    The loss is the validation loss (``"valid_loss"``) when there is a
+    validation split, else the training loss. It was still improving when
+    fewer than ``patience`` epochs have passed since it last dropped by the
+    threshold of early stopping: the rule that would have ended training.
+    Only the epochs of the current fit count (a warm start continues a
+    history). ``name`` names the estimator in the message.
+    """
+
+    def __init__(self, name, patience, threshold, threshold_mode):
+        self.name = name
+        self.patience = patience
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
+
+    def on_train_begin(self, net, **kwargs):
+        self.first_epoch_ = len(net.history)
+
+    def on_train_end(self, net, **kwargs):
+        rows = net.history[self.first_epoch_ :]
+        if len(rows) < net.max_epochs:
+            return
+        monitor = "valid_loss" if "valid_loss" in rows[-1] else "train_loss"
+        relative = self.threshold_mode == "rel"
+        best, best_epoch = math.inf, 0
+        for epoch, row in enumerate(rows, start=1):
+            if row[monitor] < best:
+                best_epoch = epoch
+                best = row[monitor] - self.threshold * (
+                    row[monitor] if relative else 1.0
+                )
+        if len(rows) - best_epoch < self.patience:
+            kind = "validation" if monitor == "valid_loss" else "training"
+            warnings.warn(
+                f"{self.name} stopped at max_epochs={net.max_epochs} with its "
+                f"{kind} loss still improving: it improved in epoch {best_epoch} "
+                f"of {len(rows)}, and training counts as converged only after "
+                f"{self.patience} epoch(s) without improvement "
+                "(n_iter_no_change). Raise max_epochs to train to convergence.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+
+
+class ReportEpochs(Callback):
+    """Report each epoch to scikit-learn's callbacks as a task of the fit.
+
+    ``context`` is the fit's :class:`sklearn.callback.CallbackContext`;
+    each epoch is a subtask of it, begun and ended with ``estimator``,
+    ``X`` and ``y`` (the data the fit was given). An epoch ends with the
+    estimator as it stands, its net the one in training, for callbacks
+    that evaluate it (``ScoringMonitor``). A callback that asks to stop
+    ends training after that epoch. The references are dropped at the end
+    of training, so a fitted net neither holds nor pickles them.
+    """
+
+    def __init__(self, context, estimator, X, y):
+        self.context = context
+        self.estimator = estimator
+        self.X = X
+        self.y = y
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.epoch_ = self.context.subcontext(task_name="epoch")
+        self.epoch_.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
+
+    def on_epoch_end(self, net, **kwargs):
+        stop = self.epoch_.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            reconstruction_attributes=lambda: {"net_": net},
+        )
+        self.epoch_ = None
+        if stop:
+            # skorch ends training on KeyboardInterrupt, as early stopping does.
+            raise KeyboardInterrupt
+
+    def on_train_end(self, net, **kwargs):
+        self.context = self.estimator = self.X = self.y = self.epoch_ = None

@@ -1,5 +1,6 @@
 """The skorch net the estimators compose, its training and its inference."""
 
+import copy
 import threading
 
 import torch
@@ -35,8 +36,8 @@ def _to_float32(output):
 class MixedPrecisionNet(NeuralNet):
     """A skorch ``NeuralNet`` whose forward passes may run under bfloat16
     autocast (outputs are handed to the criterion as float32), which sets the
-    modules' training mode only when it changes, and whose epoch table is
-    coloured only on a terminal."""
+    modules' training mode only when it changes, and whose epoch table goes
+    to the ``"sklarith.training"`` logger."""
 
     def __init__(self, *args, mixed_precision=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,9 +70,47 @@ class MixedPrecisionNet(NeuralNet):
         return _to_float32(output)
 
 
-def fit_net(net, dataset, seed):
-    """Train ``net`` from scratch on ``dataset``, its random streams seeded by
-    ``seed``.
+class IncompatibleNetError(ValueError):
+    """A fitted net's weights do not fit the net that should continue them."""
+
+
+def _learnt_state(module):
+    """What training learnt in ``module``: its parameters and the running
+    statistics of its normalisation layers. Its other buffers are constants
+    taken from the training data (input means and scales), which a new fit
+    takes from its own data."""
+    state = dict(module.named_parameters())
+    for prefix, layer in module.named_modules():
+        if isinstance(layer, torch.nn.modules.batchnorm._NormBase):
+            for name, buffer in layer.named_buffers(recurse=False):
+                state[f"{prefix}.{name}" if prefix else name] = buffer
+    return state
+
+
+def _continue_from(net, fitted):
+    """Load the learnt state and the history of the net ``fitted`` into the
+    initialized ``net``; :class:`IncompatibleNetError` names the first
+    weights whose names or shapes differ."""
+    state, fitted_state = _learnt_state(net.module_), _learnt_state(fitted.module_)
+    for name in sorted(state.keys() | fitted_state.keys()):
+        shapes = [
+            tuple(s[name].shape) if name in s else "absent"
+            for s in (fitted_state, state)
+        ]
+        if shapes[0] != shapes[1]:
+            raise IncompatibleNetError(
+                f"the fitted network's '{name}' is {shapes[0]}, the new one's "
+                f"{shapes[1]}"
+            )
+    with torch.no_grad():
+        for name, tensor in state.items():
+            tensor.copy_(fitted_state[name])
+    net.history_ = copy.deepcopy(fitted.history_)
+
+
+def fit_net(net, dataset, seed, warm_from=None):
+    """Train ``net`` on ``dataset``, its random streams seeded by ``seed``:
+    from scratch, or from the weights of the fitted net ``warm_from``.
 
     The initial weights are drawn from torch's process-wide generator,
     seeded, under a lock that other fits share; the process-wide state is then
@@ -81,11 +120,20 @@ def fit_net(net, dataset, seed):
     continue the seeded stream: fits running at the same time in one process
     (joblib's threading backend, a Dask worker's threads) reproduce as they
     would one after the other.
+
+    A warm start draws the initial weights all the same, so that it consumes
+    the seeded stream as a fit from scratch does, then replaces them with
+    the learnt state of ``warm_from`` (its parameters and normalisation
+    statistics) and continues its history; the optimizer and the callbacks
+    start afresh. :class:`IncompatibleNetError` says when the two networks'
+    weights differ in names or shapes.
     """
     devices = [torch.device(net.device).index or 0] if is_cuda(net.device) else []
     with _INITIALIZATION_LOCK, torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         net.initialize()
+        if warm_from is not None:
+            _continue_from(net, warm_from)
         generators = {"cpu": torch.Generator()}
         generators["cpu"].set_state(torch.get_rng_state())
         if devices:

@@ -6,16 +6,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
-from skorch.callbacks import (
-    Callback,
-    EarlyStopping,
-    EpochScoring,
-    LRScheduler,
-    ProgressBar,
-)
+from skorch.callbacks import Callback, EarlyStopping, EpochScoring, LRScheduler
 from skorch.dataset import ValidSplit
+from skorch.utils import noop
 
-from .callbacks import StopOnNonFiniteLoss
+from .callbacks import (
+    StopOnNonFiniteLoss,
+    TrainingProgressBar,
+    WarnIfNotConverged,
+    log_line,
+)
 from .data import BatchIterator
 from .net import MixedPrecisionNet
 
@@ -58,6 +58,13 @@ class NetSpec:
         Callbacks of the estimator's own, then the user's, run after the
         shared ones, so that their ``on_train_end`` sees the restored best
         weights.
+    epoch_monitors : sequence of (str, skorch.callbacks.Callback)
+        Callbacks that follow every epoch (the report to scikit-learn's
+        callbacks), run before early stopping, which ends the last epoch
+        by raising: they see that epoch too.
+    name : str
+        What the warning that the loss was still improving at
+        ``max_epochs`` calls the network (the estimator's class name).
     dtype : torch.dtype
         Of the weights and of the training tensors.
     max_epochs, batch_size, lr, early_stopping, validation_fraction, \
@@ -77,6 +84,8 @@ n_iter_no_change, verbose, mixed_precision
     min_improvement_mode: str = "rel"
     restore_best: bool = True
     callbacks: Sequence[Callback | tuple[str, Callback]] = ()
+    epoch_monitors: Sequence[tuple[str, Callback]] = ()
+    name: str = "The network"
     dtype: torch.dtype = torch.float32
     max_epochs: int | None = None
     batch_size: int | None = None
@@ -101,8 +110,20 @@ n_iter_no_change, verbose, mixed_precision
 def _callbacks(spec, n_samples, seed):
     """The skorch callbacks of ``spec`` and its train split, in the order
     they must run: the validation score before early stopping, which ends an
-    epoch by raising; the estimator's own callbacks last."""
-    callbacks = [("stop_on_non_finite_loss", StopOnNonFiniteLoss())]
+    epoch by raising; the monitors of every epoch before it too; the
+    estimator's own callbacks last."""
+    callbacks = [
+        ("stop_on_non_finite_loss", StopOnNonFiniteLoss()),
+        (
+            "warn_if_not_converged",
+            WarnIfNotConverged(
+                spec.name,
+                patience=spec.n_iter_no_change,
+                threshold=spec.min_improvement,
+                threshold_mode=spec.min_improvement_mode,
+            ),
+        ),
+    ]
     train_split = None
     if spec.early_stopping:
         train_split = ValidSplit(spec.validation_fraction, random_state=seed)
@@ -123,19 +144,26 @@ def _callbacks(spec, n_samples, seed):
             torch.optim.lr_scheduler.CosineAnnealingLR,
             T_max=n_steps,
             step_every="batch",
+            # Every fit, a warm start too, decays from lr: skorch would resume
+            # the schedule at the epoch count of the history.
+            last_epoch=-1,
         )
         callbacks.append(("lr_schedule", schedule))
+    callbacks.extend(spec.epoch_monitors)
     if spec.early_stopping:
         stopping = EarlyStopping(
             patience=spec.n_iter_no_change,
             threshold=spec.min_improvement,
             threshold_mode=spec.min_improvement_mode,
             load_best=spec.restore_best,
+            # Its messages (stopping, restoring the best epoch) are verbose
+            # output; skorch sends them to any sink other than print.
+            sink=log_line if spec.verbose else noop,
         )
         callbacks.append(("early_stopping", stopping))
     callbacks.extend(spec.callbacks)
     if spec.verbose >= 2:
-        callbacks.append(("progress_bar", ProgressBar()))
+        callbacks.append(("progress_bar", TrainingProgressBar()))
     return callbacks, train_split
 
 
