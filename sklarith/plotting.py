@@ -26,6 +26,19 @@ def _import_pyplot():
     return plt
 
 
+#: A prediction of a sum is right when it rounds to the sum: when its error is
+#: below this.
+_ROUNDING_LIMIT = 0.5
+_ROUNDING_LABEL = f"error {_ROUNDING_LIMIT}: below it, rounds to the sum"
+
+
+def _rounding_limit_patch():
+    """The legend entry of the plane at the rounding limit."""
+    from matplotlib.patches import Patch
+
+    return Patch(color="tab:red", alpha=0.3, label=_ROUNDING_LABEL)
+
+
 @validate_params(
     {
         "estimator": [object],
@@ -43,7 +56,8 @@ def plot_error_surface(estimator, *, max_sum, resolution=65, kind="surface", ax=
     ``b`` from 0 to ``max_sum // 2`` (the operands of
     :func:`sklarith.datasets.make_addition`), as a 3-D surface like the seed
     experiment's plots or as a heatmap. A prediction rounds to the right sum
-    where the error is below 0.5.
+    where the error is below 0.5: a red plane marks that level on the
+    surface, a red contour and a red line on the colour bar on the heatmap.
 
     Parameters
     ----------
@@ -100,10 +114,26 @@ def plot_error_surface(estimator, *, max_sum, resolution=65, kind="surface", ax=
                 "ax=figure.add_subplot(projection='3d'), or kind='heatmap'."
             )
         ax.plot_surface(a, b, error, cmap="viridis")
+        # Below the plane, the prediction rounds to the right sum.
+        ax.plot_surface(
+            a,
+            b,
+            np.full(a.shape, _ROUNDING_LIMIT),
+            color="tab:red",
+            alpha=0.3,
+            shade=False,
+        )
         ax.set_zlabel("error")
+        ax.legend(handles=[_rounding_limit_patch()], loc="upper left")
     else:
         mesh = ax.pcolormesh(a, b, error, cmap="viridis", shading="nearest")
-        ax.figure.colorbar(mesh, ax=ax, label="error")
+        colorbar = ax.figure.colorbar(
+            mesh, ax=ax, label=f"error (red: {_ROUNDING_LIMIT}, the rounding limit)"
+        )
+        # Inside the contour the prediction rounds to the right sum; where
+        # every error is on one side, the colour bar still shows the limit.
+        ax.contour(a, b, error, levels=[_ROUNDING_LIMIT], colors="tab:red")
+        colorbar.ax.axhline(_ROUNDING_LIMIT, color="tab:red", linewidth=2)
     ax.set_xlabel("a")
     ax.set_ylabel("b")
     ax.set_title(f"|prediction - (a + b)|, sums up to {max_sum:,}")
@@ -413,6 +443,24 @@ def plot_predicted_arithmetic(
     return axes
 
 
+def _label_log_ticks(axis, decades):
+    """Plain numbers (0.05, not 5e-02) on a log axis, few enough not to
+    crowd: the powers of ten, and 2 and 5 times them when the data span
+    less than two decades."""
+    from matplotlib.ticker import FuncFormatter
+
+    def minor(value, position):
+        mantissa = round(value / 10 ** np.floor(np.log10(value)))
+        return f"{value:g}" if decades < 2 and mantissa in (2, 5) else ""
+
+    axis.set_major_formatter(FuncFormatter(lambda value, position: f"{value:g}"))
+    axis.set_minor_formatter(FuncFormatter(minor))
+
+
+#: Points between the plot and its title, to fit one row of legend entries.
+_LEGEND_PAD = 26
+
+
 def _last_step(estimator):
     """The estimator itself, or the last step of a Pipeline."""
     steps = getattr(estimator, "steps", None)
@@ -486,24 +534,37 @@ def plot_training_curves(estimator, ax=None):
     values = np.concatenate([np.asarray(v, dtype=float) for v in curves.values()])
     if values.min() > 0 and values.max() > 10 * values.min():
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(plt.FormatStrFormatter("%g"))
-        ax.yaxis.set_minor_formatter(plt.FormatStrFormatter("%g"))
+        _label_log_ticks(ax.yaxis, np.log10(values.max() / values.min()))
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
-    ax.set_title(f"{type(model).__name__}, training")
     axes = [ax]
     if "valid_acc" in history[-1]:
         ax_accuracy = ax.twinx()
+        # clip_on=False: markers at an accuracy of 0 or 1 show whole.
         ax_accuracy.plot(
             epochs,
             history[:, "valid_acc"],
             marker=".",
             color="tab:green",
             label="validation accuracy",
+            clip_on=False,
         )
+        # An accuracy lies in [0, 1]: the axis never shows what cannot be.
+        low, high = ax_accuracy.get_ylim()
+        ax_accuracy.set_ylim(max(low, 0.0), min(high, 1.0))
         ax_accuracy.set_ylabel("validation accuracy")
         axes.append(ax_accuracy)
+    # The legend sits above the plot, below the title, where no curve runs.
     handles = [line for a in axes for line in a.get_lines()]
-    ax.legend(handles, [line.get_label() for line in handles], loc="center right")
+    ax.legend(
+        handles,
+        [line.get_label() for line in handles],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncols=len(handles),
+        frameon=False,
+        fontsize="small",
+    )
+    ax.set_title(f"{type(model).__name__}, training", pad=_LEGEND_PAD)
     return axes

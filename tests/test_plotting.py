@@ -1,3 +1,4 @@
+import itertools
 import sys
 
 import numpy as np
@@ -5,6 +6,7 @@ import pytest
 from sklearn.base import BaseEstimator
 from sklearn.dummy import DummyRegressor
 from sklearn.pipeline import Pipeline
+from skorch.history import History
 
 from sklarith import (
     ArithmeticMultiOutputClassifier,
@@ -23,6 +25,7 @@ from sklarith.plotting import (
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 plt = pytest.importorskip("matplotlib.pyplot")
+QuadMesh = pytest.importorskip("matplotlib.collections").QuadMesh
 
 
 @pytest.fixture(autouse=True)
@@ -38,9 +41,14 @@ def predicts_zero():
     return DummyRegressor(strategy="constant", constant=0).fit(X, y)
 
 
+def _meshes(ax):
+    """The colour maps of an Axes, without the contour lines drawn on them."""
+    return [c for c in ax.collections if isinstance(c, QuadMesh)]
+
+
 def test_heatmap_shows_the_absolute_error_over_the_operands(predicts_zero):
     ax = plot_error_surface(predicts_zero, max_sum=16, kind="heatmap")
-    (mesh,) = ax.collections
+    (mesh,) = _meshes(ax)
     errors = np.asarray(mesh.get_array()).reshape(9, 9)
     a, b = np.meshgrid(np.arange(9), np.arange(9))
     np.testing.assert_allclose(errors, a + b)
@@ -50,7 +58,7 @@ def test_heatmap_shows_the_absolute_error_over_the_operands(predicts_zero):
 def test_surface_is_drawn_on_a_new_3d_axes(predicts_zero):
     ax = plot_error_surface(predicts_zero, max_sum=256, resolution=20)
     assert ax.name == "3d"
-    assert len(ax.collections) == 1
+    assert len(ax.collections) == 2  # the errors and the rounding limit
     assert "256" in ax.get_title()
 
 
@@ -58,7 +66,7 @@ def test_large_ranges_are_sampled_at_the_resolution(predicts_zero):
     ax = plot_error_surface(
         predicts_zero, max_sum=65_536, resolution=33, kind="heatmap"
     )
-    (mesh,) = ax.collections
+    (mesh,) = _meshes(ax)
     assert np.asarray(mesh.get_array()).size == 33 * 33
 
 
@@ -286,3 +294,88 @@ def test_training_curves_without_validation_show_the_training_loss_only():
 def test_training_curves_refuse_an_estimator_without_history(pca):
     with pytest.raises(TypeError, match="PCAEncoder has none"):
         plot_training_curves(pca)
+
+
+def test_heatmap_marks_the_rounding_limit(predicts_zero):
+    ax = plot_error_surface(predicts_zero, max_sum=16, kind="heatmap")
+    (contour,) = [c for c in ax.collections if hasattr(c, "levels")]
+    np.testing.assert_allclose(contour.levels, [0.5])
+    colorbar_axes = ax.figure.axes[-1]
+    assert [line.get_ydata()[0] for line in colorbar_axes.get_lines()] == [0.5]
+
+
+def test_surface_marks_the_rounding_limit_with_a_plane(predicts_zero):
+    ax = plot_error_surface(predicts_zero, max_sum=16)
+    _, plane = ax.collections
+    legend = ax.get_legend()
+    (entry,) = legend.get_texts()
+    (handle,) = legend.legend_handles
+    assert "0.5" in entry.get_text()
+    np.testing.assert_allclose(plane.get_facecolor()[0], handle.get_facecolor())
+
+
+class _FittedHistory(BaseEstimator):
+    """A fitted network estimator whose history holds the losses given."""
+
+    def __init__(self, losses, accuracies=None):
+        self.losses = losses
+        self.accuracies = accuracies
+
+    def fit(self, X=None, y=None):
+        self.history_ = History()
+        for epoch, loss in enumerate(self.losses, start=1):
+            self.history_.new_epoch()
+            self.history_.record("epoch", epoch)
+            self.history_.record("train_loss", loss)
+            if self.accuracies is not None:
+                self.history_.record("valid_acc", self.accuracies[epoch - 1])
+        return self
+
+
+def _visible_tick_labels(axis):
+    """Boxes of the tick labels drawn inside the axis' view."""
+    axis.figure.canvas.draw()
+    low, high = sorted(axis.get_view_interval())
+    ticks = axis.get_major_ticks() + axis.get_minor_ticks()
+    return [
+        tick.label1.get_window_extent()
+        for tick in ticks
+        if tick.label1.get_visible()
+        and tick.label1.get_text()
+        and low <= tick.get_loc() <= high
+    ]
+
+
+@pytest.mark.parametrize(
+    "losses",
+    [
+        np.geomspace(2.3, 0.05, 20),
+        np.geomspace(0.9, 0.08, 20),
+        np.geomspace(10, 1e-4, 20),
+    ],
+    ids=["under two decades", "one decade", "five decades"],
+)
+def test_log_scale_tick_labels_do_not_overlap(losses):
+    (ax,) = plot_training_curves(_FittedHistory(losses).fit())
+    assert ax.get_yscale() == "log"
+    boxes = sorted(_visible_tick_labels(ax.yaxis), key=lambda box: box.y0)
+    assert len(boxes) >= 2
+    for below, above in itertools.pairwise(boxes):
+        assert above.y0 > below.y1
+
+
+def test_accuracy_axis_stays_within_zero_and_one():
+    history = _FittedHistory([3.0, 2.0, 1.5], accuracies=[0.0, 0.0, 1.0]).fit()
+    _, ax_accuracy = plot_training_curves(history)
+    low, high = ax_accuracy.get_ylim()
+    assert (low, high) == (0.0, 1.0)
+
+
+def test_training_curves_legend_lies_outside_the_plot(pair_classifier):
+    ax_loss, _ = plot_training_curves(pair_classifier[0])
+    ax_loss.figure.canvas.draw()
+    legend = ax_loss.get_legend().get_window_extent()
+    plot = ax_loss.get_window_extent()
+    title = ax_loss.title.get_window_extent()
+    assert plot.y1 <= legend.y0
+    assert legend.y1 <= title.y0
