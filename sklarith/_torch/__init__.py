@@ -6,7 +6,10 @@
 - :mod:`.spec`: :class:`NetSpec`, everything that decides how a net is built
   and trained, and :func:`build_net`, which turns it into a skorch net;
 - :mod:`.scoring`: per-epoch validation scores;
-- :mod:`.callbacks`: what every net trains with (stopping on a diverged loss).
+- :mod:`.callbacks`: what every net trains with (stopping on a diverged
+  loss, the warning that ``max_epochs`` cut an improving loss, the report of
+  each epoch to scikit-learn's callbacks), and the ``"sklarith.training"``
+  logger that verbose output goes through.
 
 This package knows torch, skorch and the modules' random streams
 (:mod:`sklarith.modules._random`), and nothing of the scikit-learn estimators

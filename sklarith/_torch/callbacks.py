@@ -85,6 +85,11 @@ def log_line(text):
     logger.info(_ANSI.sub("", text), extra={"coloured": text})
 
 
+def discard(text):
+    """The sink of training output at ``verbose=0``: sklarith's own, so that
+    a persisted model names sklarith's functions only."""
+
+
 class TrainingDivergedError(ValueError):
     """The training loss became NaN or infinite: the weights are lost."""
 

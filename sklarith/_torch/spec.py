@@ -8,12 +8,12 @@ from typing import Any
 import torch
 from skorch.callbacks import Callback, EarlyStopping, EpochScoring, LRScheduler
 from skorch.dataset import ValidSplit
-from skorch.utils import noop
 
 from .callbacks import (
     StopOnNonFiniteLoss,
     TrainingProgressBar,
     WarnIfNotConverged,
+    discard,
     log_line,
 )
 from .data import BatchIterator
@@ -158,7 +158,7 @@ def _callbacks(spec, n_samples, seed):
             load_best=spec.restore_best,
             # Its messages (stopping, restoring the best epoch) are verbose
             # output; skorch sends them to any sink other than print.
-            sink=log_line if spec.verbose else noop,
+            sink=log_line if spec.verbose else discard,
         )
         callbacks.append(("early_stopping", stopping))
     callbacks.extend(spec.callbacks)
