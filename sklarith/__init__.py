@@ -3,6 +3,7 @@
 from .adder import MLPAdderRegressor
 from .arithmetic import ArithmeticMultiOutputClassifier
 from .autoencoder import AutoencoderTransformer
+from .export import to_torch
 from .identity_adder import IdentityAdderClassifier
 from .pca import PCAEncoder
 from .utils._show_versions import show_versions
@@ -14,5 +15,6 @@ __all__ = [
     "MLPAdderRegressor",
     "PCAEncoder",
     "show_versions",
+    "to_torch",
 ]
 __version__ = "0.1.0"
