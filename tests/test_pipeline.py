@@ -96,6 +96,7 @@ def test_the_headline_pipeline_with_default_settings_runs_on_mnist_images():
     # 28x28 images and 100 codes per image by default.
     assert pipeline[0].transform(X[:5]).shape == (5, 200)
     assert pipeline.predict(X[:5]).shape == (5, 5)
-    # Ten epochs on 400 pairs learn which digit is the greater.
+    # Training as long as early stopping allows, 400 pairs learn which digit
+    # is the greater.
     greater = pipeline.predict(X)[:, -1] == Y["greater"]
     assert greater.mean() > Y["greater"].value_counts(normalize=True).max() + 0.05
