@@ -50,8 +50,8 @@ html_theme = "pydata_sphinx_theme"
 html_title = "sklarith"
 html_theme_options = {"navigation_with_keys": False}
 
-# Examples run when the site is built (a minute or two each on a CPU);
-# `-D plot_gallery=0` renders them without running, as CI does.
+# Examples run when the site is built, as in CI (about a minute each on two
+# cores); `-D plot_gallery=0` renders them without running, for a quick look.
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",

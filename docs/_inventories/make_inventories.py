@@ -212,7 +212,15 @@ def torch_entries():
             )
     yield from _entries_of("torch.optim", generated)
     yield from _entries_of("torch.optim.lr_scheduler", generated)
-    yield from _entries_of("torch.utils.data", lambda name, role: f"data.html#{name}")
+    # These modules are documented on one page each.
+    for module, page in [
+        ("torch.utils.data", "data"),
+        ("torch.export", "export"),
+        ("torch.onnx", "onnx"),
+    ]:
+        yield from _entries_of(
+            module, lambda name, role, page=page: f"{page}.html#{name}"
+        )
     for module in ("torch", "torch.nn", "torch.optim", "torch.utils.data"):
         page = {"torch": "torch", "torch.utils.data": "data"}.get(
             module, module.removeprefix("torch.")
