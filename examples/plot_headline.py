@@ -109,6 +109,7 @@ print(f"all five right: {pipe.score(X_test, Y_test):.2%}")
 # numbers (bottom). The codes keep the shape of the digit and lose the
 # finest strokes.
 plot_reconstructions(pipe["enc"], images_test, n_images=12)
+plt.show()
 
 # %%
 # Worked examples
@@ -120,9 +121,11 @@ plot_reconstructions(pipe["enc"], images_test, n_images=12)
 wrong = np.flatnonzero(np.any(Y_pred != truth, axis=1))[:8]
 right = np.flatnonzero(np.all(Y_pred == truth, axis=1))[:8]
 shown = np.concatenate([right, wrong])
+# sphinx_gallery_thumbnail_number = 2
 plot_predicted_arithmetic(
     pipe, X_test[shown], Y_test.iloc[shown], image_shape=(8, 8), n_rows=4
 )
+plt.show()
 
 # %%
 # Training curves

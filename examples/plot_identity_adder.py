@@ -26,6 +26,7 @@ from sklearn.model_selection import train_test_split
 
 from sklarith import IdentityAdderClassifier
 from sklarith.datasets import load_digit_images, make_identity_adder
+from sklarith.plotting import plot_training_curves
 
 digits = load_digit_images()
 images_train, images_test, labels_train, labels_test = train_test_split(
@@ -72,19 +73,12 @@ print(f"  with the digit read right:  {(sum_wrong & ~digit_wrong).sum()}")
 # %%
 # Learning curves
 # ---------------
-# The loss is the sum of the two cross-entropies; the validation accuracy
-# counts the rows with both answers right, on the 10 % of the training rows
-# held out for early stopping.
-history = clf.history_
-epochs = history[:, "epoch"]
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))
-ax_loss.plot(epochs, history[:, "train_loss"], label="training")
-ax_loss.plot(epochs, history[:, "valid_loss"], label="validation")
-ax_loss.set(xlabel="epoch", ylabel="loss", yscale="log")
-ax_loss.legend()
-ax_acc.plot(epochs, history[:, "valid_acc"])
-ax_acc.set(xlabel="epoch", ylabel="validation accuracy (both right)")
-fig.tight_layout()
+# :func:`~sklarith.plotting.plot_training_curves` reads the history of each
+# epoch (``history_``). The loss is the sum of the two cross-entropies; the
+# validation accuracy counts the rows with both answers right, on the 10 % of
+# the training rows held out for early stopping.
+plot_training_curves(clf)
+plt.show()
 
 # %%
 # Worked examples

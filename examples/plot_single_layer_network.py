@@ -158,6 +158,7 @@ for column in table.columns:
 ax.set_xscale("symlog", linthresh=100)
 ax.set(xlabel="training images seen", ylabel="test accuracy (%)", ylim=(0, 100))
 ax.legend()
+plt.show()
 
 # %%
 # What one of sklarith's networks reaches
