@@ -70,12 +70,6 @@ MODEL_METHODS = [
 
 #: The modules of the arithmetic head and the fine-tuned encoder take the
 #: number of rows with len(x), which torch.export fixes to the example's.
-_LEN_OF_ROWS = pytest.mark.xfail(
-    strict=True,
-    reason="DigitMLP, ArithmeticLikelihood and EncodedHead use len(x), not x.shape[0]",
-)
-
-
 @pytest.fixture(scope="module")
 def fitted_models():
     """Each model, fitted once on its data, on first use."""
@@ -145,15 +139,7 @@ def test_torch_export_gives_the_same_results(fitted_models, name):
     )
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=_LEN_OF_ROWS)
-        if name in ("arithmetic_head", "arithmetic_encoder")
-        else name
-        for name in MODELS
-    ],
-)
+@pytest.mark.parametrize("name", MODELS)
 def test_torch_export_takes_any_number_of_rows(fitted_models, name):
     model, X = fitted_models(name)
     rows = torch.export.Dim("rows")

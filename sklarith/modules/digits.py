@@ -62,7 +62,7 @@ class DigitMLP(nn.Module):
         )
 
     def forward(self, x):
-        n_rows = len(x)
+        n_rows = x.shape[0]
         images = ((x - self.mean) / self.scale).reshape(n_rows * self.n_images, -1)
         return self.mlp(images).reshape(n_rows, self.n_images * N_DIGITS)
 
@@ -133,8 +133,8 @@ def _digit_sum(p_a, p_b):
     """Distribution of a + b, shape (n, 19), for digit distributions (n, 10)."""
     outer = (p_a[:, :, None] * p_b[:, None, :]).flatten(1)
     index = (torch.arange(10)[:, None] + torch.arange(10)[None, :]).flatten()
-    index = index.to(p_a.device).expand(len(p_a), -1)
-    return torch.zeros(len(p_a), 19, dtype=p_a.dtype, device=p_a.device).scatter_add(
+    index = index.to(p_a.device).expand(p_a.shape[0], -1)
+    return torch.zeros(p_a.shape[0], 19, dtype=p_a.dtype, device=p_a.device).scatter_add(
         1, index, outer
     )
 
@@ -194,7 +194,7 @@ class NumberSum(_ExactResults):
 
     def marginals(self, p):
         """Probabilities of each digit of the sum, most significant first."""
-        carry = torch.zeros(len(p), 2, dtype=p.dtype, device=p.device)
+        carry = torch.zeros(p.shape[0], 2, dtype=p.dtype, device=p.device)
         carry[:, 0] = 1
         digits = []
         for sums in self._column_sums(p):
@@ -267,7 +267,7 @@ class ArithmeticLikelihood(nn.Module):
         self.structure = structure
 
     def _log_digits(self, logits):
-        return torch.log_softmax(logits.view(len(logits), -1, N_DIGITS), dim=-1)
+        return torch.log_softmax(logits.view(logits.shape[0], -1, N_DIGITS), dim=-1)
 
     def forward(self, logits, y):
         return -self.structure.log_likelihood(self._log_digits(logits), y).mean()

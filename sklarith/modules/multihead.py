@@ -151,7 +151,7 @@ class EncodedHead(nn.Module):
         return self
 
     def forward(self, x):
-        n_rows = len(x)
+        n_rows = x.shape[0]
         images = ((x - self.pixel_min) / self.pixel_span).clamp(0.0, 1.0)
         images = images.reshape(-1, 1, *self.image_shape)
         if self.augment is not None:
