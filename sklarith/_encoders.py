@@ -9,7 +9,7 @@ from sklearn.utils import assert_all_finite
 from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .base import restored_on_error
+from .base import CallbackSupportMixin, DocLinkMixin, restored_on_error
 from .utils._distinct import distinct_rows, value_range
 from .utils._validation import check_image_shape, count_images_per_row
 
@@ -19,7 +19,12 @@ _EPSILON = 1e-7
 
 
 class ImageEncoder(
-    TransformerMixin, BaseEstimator, metaclass=ABCMeta, auto_wrap_output_keys=None
+    CallbackSupportMixin,
+    DocLinkMixin,
+    TransformerMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
+    auto_wrap_output_keys=None,
 ):
     """Rows of images in, codes per image out: what every encoder shares.
 

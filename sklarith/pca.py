@@ -131,10 +131,19 @@ class PCAEncoder(ImageEncoder):
             svd_solver=self.svd_solver,
             random_state=self.random_state,
         )
+        # scikit-learn's callbacks see the fit as one task, without epochs.
+        context = None
+        if getattr(self, "_skl_callbacks", None):
+            context = self._init_callback_context()
+            context.call_on_fit_task_begin(estimator=self, X=images)
         # fit has validated the images; a second scan for NaN would cost
         # a tenth of the fit on MNIST.
         with config_context(assume_finite=True):
             self.pca_.fit(images)
+        if context is not None:
+            context.call_on_fit_task_end(
+                estimator=self, X=images, reconstruction_attributes={}
+            )
         return self
 
     def _check_n_components(self, n_images):

@@ -217,21 +217,7 @@ def test_a_model_saved_on_cuda_loads_with_skops_on_a_cpu_only_machine(
 # The HTML representation (in this file until test_common.py takes it)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="PCAEncoder is no NetEstimator: ImageEncoder needs DocLinkMixin",
-            ),
-        )
-        if name == "pca"
-        else name
-        for name in CASES
-    ],
-)
+@pytest.mark.parametrize("case", CASES)
 def test_html_repr_links_to_the_estimators_api_page(case):
     estimator = CASES[case].make_estimator()
     page = f"{DOCS_URL}generated/sklarith.{type(estimator).__name__}.html"

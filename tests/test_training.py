@@ -296,6 +296,29 @@ def test_a_callback_that_asks_to_stop_ends_training_after_that_epoch():
     assert len(model.history_) == 2
 
 
+class _TaskRecorder(_EpochCounter):
+    """Records the estimator and name of every task that ends."""
+
+    def __init__(self):
+        super().__init__()
+        self.tasks = []
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.tasks.append((context.estimator_name, context.task_name))
+        return False
+
+
+@pytest.mark.usefixtures("sklearn_callbacks")
+def test_a_pca_encoder_in_a_pipeline_reports_its_fit_as_one_task():
+    case = CASES["pca"]
+    recorder = _TaskRecorder()
+    pipeline = Pipeline([("enc", case.make_estimator()), ("identity", "passthrough")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pipeline.set_callbacks(recorder).fit(*case.data())
+    assert ("PCAEncoder", "fit") in recorder.tasks
+
+
 def test_without_sklearn_s_callback_api_estimators_import_and_fit():
     """scikit-learn before 1.9 has no ``sklearn.callback``: here it is
     hidden from sklarith, after importing the parts of scikit-learn that
