@@ -85,8 +85,10 @@ class ArithmeticMultiOutputClassifier(
     targets : "auto" or sequence of str, default="auto"
         Names of the outputs, one per column of ``y``: with
         ``head="arithmetic"`` they choose the arithmetic, from
-        :data:`~sklarith.datasets.PAIR_TARGETS` or ``sum_digit_<k>`` (the
-        columns of :func:`~sklarith.datasets.make_number_addition`).
+        :data:`~sklarith.datasets.PAIR_TARGETS`, ``sum_digit_<k>`` (the
+        columns of :func:`~sklarith.datasets.make_number_addition`) or one
+        ``sum_of_<k>_digits`` (the column of
+        :func:`~sklarith.datasets.make_digit_sums`).
         ``"auto"`` takes them from the column names of ``y`` (a DataFrame);
         explicit names let a plain array ``y`` train the arithmetic head, and
         are checked against the column names of ``y`` when it has them.
@@ -391,6 +393,11 @@ class ArithmeticMultiOutputClassifier(
                 f"{type(self.encoder).__name__}. To use other features, transform "
                 "X first, for example in a Pipeline."
             )
+        # A warm start continues the fine-tuned copy of the encoder fitted
+        # before, with that encoder's pixel scaling: fitting another clone
+        # would only have its weights overwritten.
+        if self.warm_start and getattr(self, "encoder_", None) is not None:
+            return self.encoder_
         try:
             check_is_fitted(self.encoder)
         except NotFittedError:

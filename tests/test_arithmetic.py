@@ -160,6 +160,15 @@ def test_an_unfitted_encoder_is_fitted_on_the_images_first(encoder, pairs):
     assert not hasattr(unfitted, "n_features_in_")
 
 
+def test_a_warm_start_continues_the_encoder_fitted_at_the_first_fit(encoder, pairs):
+    X, Y, _, _ = pairs
+    clf = small_classifier(encoder=clone(encoder), max_epochs=1, warm_start=True)
+    first = clf.fit(X[:500], Y[:500]).encoder_
+    clf.fit(X[:500], Y[:500])
+    assert clf.encoder_ is first
+    assert len(clf.history_) == 2
+
+
 def test_model_selection_refits_a_pre_trained_encoder_unless_it_is_frozen(
     encoder, pairs
 ):
