@@ -1,8 +1,7 @@
 """The fit template of every net estimator (``sklarith/base.py``): parameters
 checked before any data, the device, the training history, the validation
 split, and a caller's torch random state left alone. Run on every net estimator of
-the registry, whose short fits end with the loss still falling: their
-ConvergenceWarning is ignored here."""
+the registry."""
 
 import numpy as np
 import pytest
@@ -11,8 +10,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sklarith.base import NetEstimator
 from sklarith.utils._testing import ESTIMATOR_CASES
-
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 NETS = [c for c in ESTIMATOR_CASES if isinstance(c.estimator, NetEstimator)]
 LAYER_SIZES = [

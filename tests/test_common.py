@@ -44,8 +44,6 @@ from sklarith._torch.callbacks import TrainingDivergedError
 from sklarith.base import NetEstimator
 from sklarith.utils._testing import ESTIMATOR_CASES
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 CASES = {case.name: case for case in ESTIMATOR_CASES}
 NET_CASES = [c.name for c in ESTIMATOR_CASES if isinstance(c.estimator, NetEstimator)]
 SUPERVISED_CASES = [

@@ -161,7 +161,6 @@ def test_using_each_image_once_needs_a_row_of_images():
 
 
 # Two epochs end with the loss still falling, which is not what this tests.
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_arithmetic_head_predicts_sums_of_digit_images(digits):
     X, Y = make_digit_sums(
         digits.data, digits.target, n_terms=3, n_samples=300, random_state=0

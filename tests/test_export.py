@@ -26,10 +26,6 @@ from sklarith.utils._testing import (
 
 CASES = {case.name: case for case in ESTIMATOR_CASES}
 
-# The registry's quick fits stop before convergence, which is not what these
-# tests are about.
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
 
 def _pipeline():
     """An autoencoder and the arithmetic classifier on its codes."""

@@ -23,9 +23,6 @@ from sklarith.utils._testing import ESTIMATOR_CASES, image_pairs_and_seed_result
 
 sio = pytest.importorskip("skops.io")
 
-# The registry's quick fits stop before convergence, which is not what these
-# tests are about.
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 CASES = {case.name: case for case in ESTIMATOR_CASES}
 NET_CASES = [c.name for c in ESTIMATOR_CASES if isinstance(c.estimator, NetEstimator)]

@@ -262,7 +262,6 @@ def sklearn_callbacks():
 
 
 @pytest.mark.usefixtures("sklearn_callbacks")
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_callback_set_on_a_grid_search_counts_the_epochs_of_every_fit():
     case = CASES["arithmetic"]
     X, y = case.data()
@@ -276,7 +275,6 @@ def test_a_callback_set_on_a_grid_search_counts_the_epochs_of_every_fit():
 
 
 @pytest.mark.usefixtures("sklearn_callbacks")
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_callback_set_on_a_pipeline_counts_the_epochs_of_its_steps():
     case = CASES["arithmetic"]
     X, y = case.data()
@@ -288,7 +286,6 @@ def test_a_callback_set_on_a_pipeline_counts_the_epochs_of_its_steps():
 
 
 @pytest.mark.usefixtures("sklearn_callbacks")
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_callback_that_asks_to_stop_ends_training_after_that_epoch():
     case = CASES["arithmetic"]
     model = case.make_estimator(max_epochs=5).set_callbacks(_EpochCounter(stop_after=2))
@@ -340,7 +337,6 @@ def test_without_sklearn_s_callback_api_estimators_import_and_fit():
 # What a warm start refuses
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_warm_start_on_other_classes_is_refused_and_keeps_the_model():
     case = CASES["arithmetic"]
     X, Y = case.data()
@@ -357,7 +353,6 @@ def test_a_warm_start_on_other_classes_is_refused_and_keeps_the_model():
     np.testing.assert_array_equal(model.predict(X), predictions)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_a_warm_start_on_rows_of_another_width_is_refused():
     case = CASES["adder"]
     X, y = case.data()
@@ -366,7 +361,6 @@ def test_a_warm_start_on_rows_of_another_width_is_refused():
         model.fit(np.hstack([X, X[:, :1]]), y)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_an_encoder_warm_started_on_pairs_continues_the_network_of_single_images():
     """An encoder codes each image on its own: rows of two images train the
     same network as rows of one."""
