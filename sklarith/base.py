@@ -38,9 +38,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
-from ._torch import InMemoryDataset, build_net, fit_net, to_tensor
+from ._torch import (
+    InMemoryDataset,
+    build_net,
+    exclusive_global_generator,
+    fit_net,
+    to_tensor,
+)
 from ._torch.callbacks import ReportEpochs
-from ._torch.net import _INITIALIZATION_LOCK, IncompatibleNetError
+from ._torch.net import IncompatibleNetError
 from .utils._device import resolve_device, torch_seed
 from .utils._validation import check_enough_samples, check_layer_sizes
 
@@ -545,7 +551,7 @@ def _net_from_state(state):
     # Building the net draws initial weights from torch's process-wide
     # generator, which a fit in another thread may have seeded: take turns
     # with fits, and leave the caller's random state as it was.
-    with _INITIALIZATION_LOCK, torch.random.fork_rng(devices=[]):
+    with exclusive_global_generator():
         net.initialize()
     net.module_.load_state_dict(weights["module"])
     net.criterion_.load_state_dict(weights["criterion"])

@@ -17,7 +17,7 @@ that use it.
 """
 
 from .data import InMemoryDataset, to_tensor
-from .net import fit_net, infer_batches
+from .net import exclusive_global_generator, fit_net, infer_batches
 from .scoring import valid_subset_accuracy
 from .spec import NetSpec, build_net
 
@@ -25,6 +25,7 @@ __all__ = [
     "InMemoryDataset",
     "NetSpec",
     "build_net",
+    "exclusive_global_generator",
     "fit_net",
     "infer_batches",
     "to_tensor",

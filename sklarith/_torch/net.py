@@ -1,5 +1,6 @@
 """The skorch net the estimators compose, its training and its inference."""
 
+import contextlib
 import copy
 import threading
 
@@ -14,6 +15,18 @@ from .data import is_cuda, to_cuda, to_tensor
 #: Held while a fit draws its initial weights from torch's process-wide
 #: generator, which fits in other threads must not reseed meanwhile.
 _INITIALIZATION_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def exclusive_global_generator(devices=()):
+    """Draw from torch's process-wide generator alone, and restore it after.
+
+    Building a net draws its initial weights from that generator: fits and
+    loads in other threads wait their turn, and the caller's random state
+    (on the CPU and on the CUDA ``devices``, by index) is left as it was.
+    """
+    with _INITIALIZATION_LOCK, torch.random.fork_rng(devices=list(devices)):
+        yield
 
 
 def autocast(device, enabled):
@@ -129,7 +142,7 @@ def fit_net(net, dataset, seed, warm_from=None):
     weights differ in names or shapes.
     """
     devices = [torch.device(net.device).index or 0] if is_cuda(net.device) else []
-    with _INITIALIZATION_LOCK, torch.random.fork_rng(devices=devices):
+    with exclusive_global_generator(devices):
         torch.manual_seed(seed)
         net.initialize()
         if warm_from is not None:

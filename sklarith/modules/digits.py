@@ -134,9 +134,9 @@ def _digit_sum(p_a, p_b):
     outer = (p_a[:, :, None] * p_b[:, None, :]).flatten(1)
     index = (torch.arange(10)[:, None] + torch.arange(10)[None, :]).flatten()
     index = index.to(p_a.device).expand(p_a.shape[0], -1)
-    return torch.zeros(p_a.shape[0], 19, dtype=p_a.dtype, device=p_a.device).scatter_add(
-        1, index, outer
-    )
+    return torch.zeros(
+        p_a.shape[0], 19, dtype=p_a.dtype, device=p_a.device
+    ).scatter_add(1, index, outer)
 
 
 class NumberSum(_ExactResults):
