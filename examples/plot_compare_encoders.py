@@ -34,9 +34,9 @@ digits = load_digit_images()
 images_train, images_test, labels_train, labels_test = train_test_split(
     digits.data, digits.target, test_size=0.25, stratify=digits.target, random_state=0
 )
-X, Y = make_arithmetic_pairs(images_train, labels_train, n_pairs=10_000, random_state=0)
+X, Y = make_arithmetic_pairs(images_train, labels_train, n_pairs=4_000, random_state=0)
 X_test, Y_test = make_arithmetic_pairs(
-    images_test, labels_test, n_pairs=5_000, random_state=1
+    images_test, labels_test, n_pairs=2_000, random_state=1
 )
 print(f"{len(X):,} training pairs of {X.shape[1]} pixels")
 Y.head()
@@ -49,10 +49,10 @@ Y.head()
 # encoder: in each split of the cross-validation, the autoencoder is trained
 # once and reused for every classifier setting, not trained again.
 autoencoder = AutoencoderTransformer(
-    n_components=16, image_shape=(8, 8), max_epochs=15, batch_size=64, random_state=0
+    n_components=16, image_shape=(8, 8), max_epochs=10, batch_size=64, random_state=0
 )
 pca = PCAEncoder(n_components=16, image_shape=(8, 8))
-classifier = ArithmeticMultiOutputClassifier(max_epochs=8, random_state=0)
+classifier = ArithmeticMultiOutputClassifier(max_epochs=6, random_state=0)
 cache = tempfile.mkdtemp()
 pipeline = Pipeline(
     [("enc", pca), ("arith", classifier)], memory=joblib.Memory(cache, verbose=0)

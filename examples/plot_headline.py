@@ -41,7 +41,7 @@ digits = load_digit_images()
 images_train, images_test, labels_train, labels_test = train_test_split(
     digits.data, digits.target, test_size=0.25, stratify=digits.target, random_state=0
 )
-X, Y = make_arithmetic_pairs(images_train, labels_train, n_pairs=30_000, random_state=0)
+X, Y = make_arithmetic_pairs(images_train, labels_train, n_pairs=10_000, random_state=0)
 X_test, Y_test = make_arithmetic_pairs(
     images_test, labels_test, n_pairs=5_000, random_state=1
 )
@@ -71,7 +71,7 @@ pipe = Pipeline(
         ),
         (
             "arith",
-            ArithmeticMultiOutputClassifier(max_epochs=15, random_state=0, verbose=1),
+            ArithmeticMultiOutputClassifier(max_epochs=10, random_state=0, verbose=1),
         ),
     ]
 )

@@ -18,7 +18,7 @@ the identity adder post's protocol (:doc:`/benchmarks` gives its table).
 # --------
 # :func:`~sklarith.datasets.make_identity_adder` appends a random integer to
 # each image and labels it with the digit and the sum. Each training image is
-# used four times, with four random integers; the test images are never
+# used twice, with two random integers; the test images are never
 # seen in training.
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,7 +33,7 @@ images_train, images_test, labels_train, labels_test = train_test_split(
     digits.data, digits.target, test_size=0.25, stratify=digits.target, random_state=0
 )
 X, y = make_identity_adder(
-    np.tile(images_train, (4, 1)), np.tile(labels_train, 4), random_state=0
+    np.tile(images_train, (2, 1)), np.tile(labels_train, 2), random_state=0
 )
 X_test, y_test = make_identity_adder(images_test, labels_test, random_state=1)
 print(f"{len(X)} training rows of {X.shape[1]} columns: 64 pixels, then the integer")
@@ -48,7 +48,7 @@ y.head()
 clf = IdentityAdderClassifier(
     image_shape=(8, 8),
     channels=(16, 32),
-    max_epochs=20,
+    max_epochs=10,
     lr=5e-3,
     random_state=0,
 )
