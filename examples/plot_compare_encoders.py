@@ -34,7 +34,7 @@ digits = load_digit_images()
 images_train, images_test, labels_train, labels_test = train_test_split(
     digits.data, digits.target, test_size=0.25, stratify=digits.target, random_state=0
 )
-X, Y = make_arithmetic_pairs(images_train, labels_train, n_pairs=4_000, random_state=0)
+X, Y = make_arithmetic_pairs(images_train, labels_train, n_pairs=3_000, random_state=0)
 X_test, Y_test = make_arithmetic_pairs(
     images_test, labels_test, n_pairs=2_000, random_state=1
 )
@@ -52,7 +52,7 @@ autoencoder = AutoencoderTransformer(
     n_components=16, image_shape=(8, 8), max_epochs=10, batch_size=64, random_state=0
 )
 pca = PCAEncoder(n_components=16, image_shape=(8, 8))
-classifier = ArithmeticMultiOutputClassifier(max_epochs=6, random_state=0)
+classifier = ArithmeticMultiOutputClassifier(max_epochs=5, random_state=0)
 cache = tempfile.mkdtemp()
 pipeline = Pipeline(
     [("enc", pca), ("arith", classifier)], memory=joblib.Memory(cache, verbose=0)
@@ -61,7 +61,7 @@ search = GridSearchCV(
     pipeline,
     {
         "enc": [autoencoder, pca, "passthrough"],
-        "arith__hidden_layer_sizes": [(128,), (512,)],
+        "arith__hidden_layer_sizes": [(64,), (256,)],
     },
     cv=2,
 )
