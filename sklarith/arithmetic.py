@@ -6,10 +6,10 @@ from sklearn.base import ClassifierMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._multioutput import MultiOutputClassifierMixin
-from ._torch import NetSpec, valid_subset_accuracy
+from ._torch import NetSpec, infer_batches, valid_subset_accuracy
 from .base import (
     ACTIVATION_CONSTRAINT,
     ACTIVATIONS,
@@ -24,7 +24,7 @@ from .modules import (
     MultiHeadMLP,
     RandomAffine,
 )
-from .modules.digits import structure_for_targets
+from .modules.digits import N_DIGITS, structure_for_targets
 from .utils._validation import column_names, count_images_per_row
 
 # Code means and scales for standardisation are estimated on this many rows.
@@ -277,6 +277,80 @@ class ArithmeticMultiOutputClassifier(
         self : ArithmeticMultiOutputClassifier
         """
         return super().fit(X, y)
+
+    def predict_digits(self, X):
+        """Most probable digit of every image of every row, for rows of any length.
+
+        Only with ``head="arithmetic"``, whose network gives each image a
+        distribution over the ten digits (never supervised by digit labels).
+        The network reads rows of the number of images it was trained on, so
+        the images of ``X`` are regrouped, in order, into rows of that many
+        (the last one padded by repeating its last image) and each gets its
+        own digit: a model trained on one length of rows reads rows of any
+        other length, such as numbers of more digits than it was trained on.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_images * n_pixels)
+            Rows of any number of images side by side, each image as wide as
+            at fit: ``n_features_in_`` divided by the images of a training row
+            (with an ``encoder``, the pixels of one of its images).
+
+        Returns
+        -------
+        digits : ndarray of shape (n_samples, n_images)
+            The most probable digit, 0 to 9, of each image of each row, in
+            the order of the images in the row.
+
+        Examples
+        --------
+        >>> from sklarith import ArithmeticMultiOutputClassifier
+        >>> from sklarith.datasets import load_digit_images, make_number_addition
+        >>> digits = load_digit_images()
+        >>> X, Y = make_number_addition(
+        ...     digits.data, digits.target, n_digits=2, random_state=0
+        ... )
+        >>> clf = ArithmeticMultiOutputClassifier(
+        ...     head="arithmetic", hidden_layer_sizes=(32,), max_epochs=2,
+        ...     random_state=0,
+        ... ).fit(X, Y)
+        >>> X_long, _ = make_number_addition(
+        ...     digits.data, digits.target, n_digits=3, random_state=1
+        ... )
+        >>> clf.predict_digits(X_long[:4]).shape
+        (4, 6)
+        """
+        check_is_fitted(self)
+        criterion = self.net_.criterion_
+        if not isinstance(criterion, ArithmeticLikelihood):
+            raise ValueError(
+                "predict_digits needs a model fitted with head='arithmetic', whose "
+                "network gives each image a distribution over the digits; this one "
+                "was fitted with a learnt head per result, which gives no digits. "
+                "Fit it with head='arithmetic'."
+            )
+        X = check_array(X, dtype=np.float32)
+        n_images = criterion.structure.n_images
+        image_width = self.n_features_in_ // n_images
+        if X.shape[1] % image_width:
+            raise ValueError(
+                f"X has {X.shape[1]} feature(s) per row, which do not split into "
+                f"images of {image_width} features, the width of one image at "
+                "fit; pass rows of whole images."
+            )
+        n_rows, images_per_row = len(X), X.shape[1] // image_width
+        images = X.reshape(-1, image_width)
+        n_total = len(images)
+        # Rows of the trained width: the network standardises its input
+        # position by position and reads exactly that many images.
+        padding = -n_total % n_images
+        images = np.concatenate([images, np.repeat(images[-1:], padding, axis=0)])
+        rows = images.reshape(-1, n_images * image_width)
+        logits = np.concatenate(
+            [batch.numpy() for batch in infer_batches(self.net_, rows)]
+        )
+        digits = logits.reshape(-1, N_DIGITS).argmax(axis=1)[:n_total]
+        return digits.reshape(n_rows, images_per_row)
 
     def _validate_fit_data(self, X, y):
         names = column_names(y)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.decomposition import PCA
+from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, cross_validate
 
@@ -283,3 +284,77 @@ def test_clone_and_grid_search_carry_the_targets(named_results):
     search = GridSearchCV(clf, {"hidden_layer_sizes": [(8,), (16,)]}, cv=2)
     search.fit(X, Y.to_numpy())
     assert search.best_estimator_.targets_ == list(Y.columns)
+
+
+# predict_digits: the digit network read on rows of any number of images
+
+
+@pytest.fixture(scope="module", params=["pixels", "pca"])
+def two_digit_adder(request, digits):
+    """A model of the sum of two 2-digit numbers of 8x8 digits: on raw
+    pixels, or through a PCAEncoder fine-tuned with the digit network."""
+    X_train, _, y_train, _ = digits
+    X, Y = make_number_addition(
+        X_train, y_train, n_digits=2, n_samples=6000, random_state=0
+    )
+    encoder = None
+    if request.param == "pca":
+        encoder = PCAEncoder(n_components=16, image_shape=(8, 8)).fit(X_train)
+    return small_classifier(
+        head="arithmetic", encoder=encoder, max_epochs=4, lr=3e-3
+    ).fit(X, Y)
+
+
+def test_predict_digits_at_the_trained_width_are_the_networks_own(
+    two_digit_adder, digits
+):
+    _, X_test, _, y_test = digits
+    X, _ = make_number_addition(X_test, y_test, n_digits=2, random_state=1)
+    logits = two_digit_adder.net_.forward(X).numpy()
+    expected = logits.reshape(len(X), 4, 10).argmax(axis=2)
+    np.testing.assert_array_equal(two_digit_adder.predict_digits(X), expected)
+
+
+@pytest.mark.parametrize("n_digits", [1, 3])
+def test_predict_digits_reads_numbers_of_another_length(
+    two_digit_adder, digits, n_digits
+):
+    _, X_test, _, y_test = digits
+    X, _, indices = make_number_addition(
+        X_test, y_test, n_digits=n_digits, random_state=1, return_indices=True
+    )
+    predicted = two_digit_adder.predict_digits(X)
+    assert predicted.shape == (len(X), 2 * n_digits)
+    # The digit network learnt the digits themselves from the sums alone.
+    assert np.mean(predicted == y_test[indices]) > 0.5
+
+
+def test_predict_digits_of_an_image_do_not_depend_on_the_width_of_its_row(
+    two_digit_adder, digits
+):
+    # 6 images: not a whole number of the trained rows of 4, so the last
+    # regrouped row is padded whatever the width.
+    images = digits[1][:6]
+    per_width = [
+        two_digit_adder.predict_digits(images.reshape(n_rows, -1)).ravel()
+        for n_rows in (6, 3, 1)
+    ]
+    for digits_read in per_width[1:]:
+        np.testing.assert_array_equal(digits_read, per_width[0])
+
+
+def test_predict_digits_needs_rows_of_whole_images(two_digit_adder, digits):
+    with pytest.raises(ValueError, match="images of 64 features"):
+        two_digit_adder.predict_digits(digits[1][:4, :-1])
+
+
+def test_predict_digits_needs_the_arithmetic_head(pairs):
+    X, Y, X_eval, _ = pairs
+    clf = small_classifier(max_epochs=1).fit(X[:100], Y[:100])
+    with pytest.raises(ValueError, match="needs a model fitted with head='arith"):
+        clf.predict_digits(X_eval)
+
+
+def test_predict_digits_needs_a_fitted_model(digits):
+    with pytest.raises(NotFittedError):
+        small_classifier(head="arithmetic").predict_digits(digits[1][:2])
