@@ -15,7 +15,12 @@ import torch
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-from sklarith import ArithmeticMultiOutputClassifier, IdentityAdderClassifier
+from sklarith import (
+    ArithmeticMultiOutputClassifier,
+    AutoencoderTransformer,
+    IdentityAdderClassifier,
+    cli,
+)
 from sklarith._experiments import (
     EXPERIMENTS,
     _common,
@@ -30,7 +35,12 @@ from sklarith._experiments import (
     single_layer,
     write,
 )
-from sklarith.datasets import SEED_TARGETS, make_addition, make_arithmetic_pairs
+from sklarith.datasets import (
+    SEED_TARGETS,
+    make_addition,
+    make_arithmetic_pairs,
+    make_number_addition,
+)
 from sklarith.metrics import rounded_accuracy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,9 +144,14 @@ def test_command_line_names_only_options_that_differ_from_the_defaults():
             "quick": True,
             "random_state": 0,
             "n_runs": 1,
+            "tasks": ("numbers",),
             "n_digits": (15,),
+            "n_terms": (4, 16, 64),
             "heads": ("arithmetic", "mlp"),
             "max_epochs": 75,
+            "eval_n_digits": None,
+            "eval_n_terms": None,
+            "output": None,
         },
     )
     assert _results.command_line(
@@ -319,6 +334,7 @@ def test_every_experiment_has_the_same_shape():
             "quick",
             "random_state",
             "verbose",
+            "output",
         }
         assert callable(module.format)
 
@@ -649,7 +665,7 @@ def test_mnist_addition_uses_each_image_once_per_n(tiny):
         (2, "mlp", 336),
     ]
     assert "published" not in mnist_addition.format(figures)
-    assert list(figures.model) == [(0, 1, "mlp"), (0, 2, "mlp")]
+    assert list(figures.model) == [(0, "numbers", 1, "mlp"), (0, "numbers", 2, "mlp")]
 
 
 def test_mnist_addition_refuses_an_n_too_large_before_any_training(monkeypatch):
@@ -662,44 +678,85 @@ def test_mnist_addition_refuses_an_n_too_large_before_any_training(monkeypatch):
         mnist_addition.run(data="digits", verbose=0, n_digits=(1, 226))
 
 
-def test_mnist_addition_table_gives_mean_and_spread_over_runs():
-    run = {"n_rows": 7500, "head": "arithmetic", "digit_accuracy": 0.99}
-    figures = _results.Figures(
+def _mnist_addition_figures(runs, data="mnist"):
+    return _results.Figures(
         "mnist-addition",
         "sklarith reproduce mnist-addition --n-runs 2 --n-digits 4",
-        {"data": "mnist"},
-        {
-            "max_epochs": 25,
-            "pretraining_seconds": [500.0, 540.0],
-            "runs": [
-                {
-                    **run,
-                    "n_digits": 4,
-                    "random_state": 0,
-                    "accuracy": 0.94,
-                    "seconds": 100.0,
-                },
-                {
-                    **run,
-                    "n_digits": 4,
-                    "random_state": 1,
-                    "accuracy": 0.96,
-                    "seconds": 120.0,
-                },
-            ],
-        },
+        {"data": data},
+        {"max_epochs": 25, "runs": runs},
     )
+
+
+def _measured_run(random_state, accuracy, **changes):
+    """One run of the numbers task at N = 4 as the results file holds it."""
+    return {
+        "random_state": random_state,
+        "n_rows": 7500,
+        "task": "numbers",
+        "n_digits": 4,
+        "head": "arithmetic",
+        "n_test_rows": 1250,
+        "accuracy": accuracy,
+        "sum_digit_accuracy": [0.99] * 5,
+        "digit_accuracy": 0.99,
+        "image_accuracy": 0.995,
+        "accuracy_at": {"N=15": accuracy - 0.2},
+        "seconds": 100.0,
+        "pretraining_seconds": 500.0,
+        "wall_seconds": 100.0 + 20 * random_state,
+        **changes,
+    }
+
+
+def _row_cells(text, first):
+    row = next(line for line in text.splitlines() if line.startswith(f"| {first} "))
+    return [cell.strip() for cell in row.split("|")[1:-1]]
+
+
+def test_mnist_addition_table_gives_mean_and_spread_over_runs():
+    figures = _mnist_addition_figures([_measured_run(0, 0.94), _measured_run(1, 0.96)])
     text = mnist_addition.format(figures)
-    row = next(line for line in text.splitlines() if line.startswith("| 4 "))
-    cells = [cell.strip() for cell in row.split("|")[1:-1]]
-    assert cells == [
+    assert _row_cells(text, 4) == [
         "4",
+        "arithmetic",
+        "2",
         "7,500",
-        "95.00 ± 1.00 (99.00)",
-        "A-NeSI 92.56, DeepStochLog 92.7",
+        "95.00 ± 1.00",
+        "99.00",
+        "99.50",
+        "75.00 ± 1.00",
+        "A-NeSI 92.56, DeepStochLog 92.7, DeepProofLog 94.0",
         "110 s",
     ]
-    assert "mean ± std over 2 runs" in text
+    assert "mean ± std over the runs" in text
+    assert " at N=15 " in text
+    assert "the pre-training took 500 s" in text
+
+
+def test_mnist_addition_table_has_a_table_per_task_with_its_published_figures():
+    sums = _measured_run(0, 0.8, task="digit-sums", n_terms=16, accuracy_at={})
+    del sums["n_digits"]
+    text = mnist_addition.format(_mnist_addition_figures([_measured_run(0, 0.9), sums]))
+    assert "Two numbers of N digits" in text
+    assert "Rows of k single digits" in text
+    assert _row_cells(text, 16)[-2] == "CTSketch/ISED 83.84"
+
+
+def test_mnist_addition_table_reads_results_files_written_before_the_tasks():
+    # Results files of earlier versions: no task, no digits of the images,
+    # the fine-tuning time only, the pre-training in the results.
+    old = {
+        key: value
+        for key, value in _measured_run(0, 0.94).items()
+        if key in {"random_state", "n_digits", "head", "n_rows", "accuracy", "seconds"}
+    }
+    figures = _mnist_addition_figures([{**old, "digit_accuracy": None}])
+    figures.results["pretraining_seconds"] = [540.0]
+    text = mnist_addition.format(figures)
+    assert _row_cells(text, 4)[:5] == ["4", "arithmetic", "1", "7,500", "94.00"]
+    assert "fine-tuning time" in text
+    assert "time per run" not in text
+    assert "shared by the runs of a random state, took 540 s" in text
 
 
 @pytest.mark.parametrize(("n_digits", "rows"), [(1, 256), (2, 128), (4, 64), (15, 17)])
@@ -721,3 +778,100 @@ def test_results_json_is_plain_json(tmp_path, adder_run):
     assert json.loads(path.read_text())["results"]["cells"][0]["model"] == (
         'MLPAdderRegressor(recipe="seed")'
     )
+
+
+def test_mnist_addition_scores_a_model_at_other_lengths_from_the_digits_it_reads(
+    tiny,
+):
+    figures = mnist_addition.run(
+        data="digits", quick=True, verbose=0, n_digits=(1,), eval_n_digits=(3,)
+    )
+    (measured,) = figures.results["runs"]
+    model = figures.model[0, "numbers", 1, "arithmetic"]
+    images = _common.split_digits()
+    X, Y = make_number_addition(
+        images.test_images, images.test_labels, n_digits=3, random_state=1
+    )
+    digits = model.predict_digits(X)
+    # The sums of the numbers the digits read make, in Python's integers.
+    predicted = [
+        int("".join(map(str, row[:3]))) + int("".join(map(str, row[3:])))
+        for row in digits
+    ]
+    true = [int("".join(map(str, row))) for row in Y.to_numpy()]
+    assert measured["accuracy_at"] == {"N=3": np.mean(np.equal(predicted, true))}
+    assert 0 <= measured["image_accuracy"] <= 1
+
+
+def test_mnist_addition_learns_sums_of_k_digits_with_the_same_head(tiny):
+    figures = mnist_addition.run(
+        data="digits",
+        quick=True,
+        verbose=0,
+        tasks=("digit-sums",),
+        n_terms=(4,),
+        heads=("arithmetic", "mlp"),
+    )
+    runs = figures.results["runs"]
+    assert [(r["task"], r["n_terms"], r["head"], r["n_rows"]) for r in runs] == [
+        ("digit-sums", 4, "arithmetic", 336),
+        ("digit-sums", 4, "mlp", 336),
+    ]
+    assert "| k " in mnist_addition.format(figures)
+
+
+def test_mnist_addition_scores_other_lengths_with_the_arithmetic_head_only():
+    with pytest.raises(ValueError, match="add arithmetic to --heads"):
+        mnist_addition.run(data="digits", heads=("mlp",), eval_n_digits=(15,))
+
+
+def test_mnist_addition_wall_time_adds_a_share_of_the_pre_training(tiny):
+    figures = mnist_addition.run(
+        data="digits", quick=True, verbose=0, n_digits=(1, 2), heads=("mlp",)
+    )
+    for measured in figures.results["runs"]:
+        share = measured["pretraining_seconds"] / 2
+        assert measured["wall_seconds"] >= measured["seconds"] + share
+
+
+def test_an_interrupted_mnist_addition_series_resumes_where_it_stopped(
+    tiny, tmp_path, monkeypatch
+):
+    fits = {"classifier": 0, "autoencoder": 0}
+    fit_classifier = ArithmeticMultiOutputClassifier.fit
+    fit_autoencoder = AutoencoderTransformer.fit
+    interrupt_at = [2]
+
+    def counted_classifier_fit(self, X, y):
+        fits["classifier"] += 1
+        if fits["classifier"] == interrupt_at[0]:
+            raise KeyboardInterrupt
+        return fit_classifier(self, X, y)
+
+    def counted_autoencoder_fit(self, X, y=None):
+        fits["autoencoder"] += 1
+        return fit_autoencoder(self, X, y)
+
+    monkeypatch.setattr(ArithmeticMultiOutputClassifier, "fit", counted_classifier_fit)
+    monkeypatch.setattr(AutoencoderTransformer, "fit", counted_autoencoder_fit)
+    argv = ["reproduce", "mnist-addition", "--data", "digits", "--quick"]
+    argv += ["--n-digits", "1", "2", "--verbose", "0", "--output", str(tmp_path)]
+    results = tmp_path / "mnist-addition--data-digits--quick--n-digits-1-2.json"
+
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 130
+    # The run that ended is in the file; the one in progress is lost.
+    runs = json.loads(results.read_text())["results"]["runs"]
+    assert [r["n_digits"] for r in runs] == [1]
+    assert fits == {"classifier": 2, "autoencoder": 1}
+
+    interrupt_at[0] = None
+    cli.main(argv)
+    runs = json.loads(results.read_text())["results"]["runs"]
+    assert [r["n_digits"] for r in runs] == [1, 2]
+    # Only the missing run trained, on the autoencoder kept on disk.
+    assert fits == {"classifier": 3, "autoencoder": 1}
+    assert list(joblib.load(results.with_suffix(".joblib"))) == [
+        (0, "numbers", 2, "arithmetic")
+    ]

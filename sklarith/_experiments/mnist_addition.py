@@ -7,20 +7,65 @@ An autoencoder is first trained on the training images (no labels), then a
 copy of its encoder is fine-tuned with the classifier's head: ``arithmetic``
 (per-image digit distributions combined by exact column addition, trained on
 the likelihood of the observed sums) or ``mlp`` (one learned softmax head per
-digit of the sum). The table gives the test accuracy of the whole sum beside
-the published figures.
+digit of the sum). No digit label is used in training, model selection or
+stopping: the fine-tuning has a fixed schedule.
+
+``--tasks digit-sums`` adds the task of CTSketch and ISED, the sum
+a1 + ... + ak of a row of k single digits (``--n-terms``; each image used
+once too: 60,000/k training rows), learnt by the same head from the value of
+the sum alone. Both tasks share the autoencoder of a random state.
+
+One digit network serves rows of any length: ``--eval-n-digits 15 100``
+also scores every model with the arithmetic head (trained at any N, or on
+digit sums) on the test numbers of 15 and of 100 digits, from the digits its
+network predicts for their images, added by integer arithmetic
+(``--eval-n-terms`` likewise on digit sums).
+
+The runs are every (random state, task, N or k, head): ``--random-state``,
+``--random-state`` + 1, ... for ``--n-runs``. Each run reports the accuracy
+of the whole sum, of each digit of the sum (their mean in the table), of the
+digit read for each test image (digit labels used for this evaluation only),
+the accuracies at the lengths to evaluate, and its wall time: its own
+fine-tuning and evaluation plus its share of the autoencoder's pre-training
+(the pre-training time of its random state divided by the runs of that
+random state in the command). The table gives, per task, N or k and head,
+mean ± std over the runs beside the published figures.
+
+With ``--output DIR`` each run is added to ``DIR/<command>.json`` (and its
+table) as soon as it ends, and each random state's autoencoder is kept in
+``DIR/mnist-addition-autoencoder--...joblib`` with its training time: run
+the same command with the same ``--output`` again, after an interruption,
+and it trains only the runs missing from the file, and no autoencoder it
+has kept. A long series can run in the background this way
+(``nohup sklarith reproduce mnist-addition ... --output results &``) and
+lose at most the run in progress. The ``.joblib`` of the command holds the
+classifiers trained by its last invocation.
 """
 
 import time
+from pathlib import Path
 
+import joblib
 import numpy as np
 
 from .. import ArithmeticMultiOutputClassifier, AutoencoderTransformer
-from ..datasets import make_number_addition
+from ..datasets import make_digit_sums, make_number_addition
 from ._common import AUTOENCODER, CLASSIFIER, accuracy_per_output, load_images, log
-from ._results import markdown_table, options_of, record, seconds_text
+from ._results import (
+    command_line,
+    markdown_table,
+    options_of,
+    read_figures,
+    record,
+    seconds_text,
+    stem,
+    write_results,
+)
 
 COMMAND = "sklarith reproduce mnist-addition"
+
+#: The tasks: two numbers of N digits, or one row of k single digits.
+TASKS = ("numbers", "digit-sums")
 
 OPTIONS = {
     "n_runs": {
@@ -28,7 +73,24 @@ OPTIONS = {
         "minimum": 1,
         "help": "runs, with random states --random-state, --random-state + 1, ...",
     },
-    "n_digits": {"type": int, "minimum": 1, "nargs": "+", "help": "values of N"},
+    "tasks": {
+        "nargs": "+",
+        "choices": list(TASKS),
+        "help": "numbers: the sum of two numbers of N digits (--n-digits); "
+        "digit-sums: the sum of a row of k single digits (--n-terms)",
+    },
+    "n_digits": {
+        "type": int,
+        "minimum": 1,
+        "nargs": "+",
+        "help": "values of N, the digits of each number (with --tasks numbers)",
+    },
+    "n_terms": {
+        "type": int,
+        "minimum": 2,
+        "nargs": "+",
+        "help": "values of k, the digits summed in a row (with --tasks digit-sums)",
+    },
     "heads": {
         "nargs": "+",
         "choices": ["arithmetic", "mlp"],
@@ -39,9 +101,24 @@ OPTIONS = {
         "minimum": 1,
         "help": "fine-tuning epochs (default: 25; with --quick 2)",
     },
+    "eval_n_digits": {
+        "type": int,
+        "minimum": 1,
+        "nargs": "+",
+        "help": "also score every model with the arithmetic head on the test "
+        "numbers of these N, from the digits it reads (default: none)",
+    },
+    "eval_n_terms": {
+        "type": int,
+        "minimum": 2,
+        "nargs": "+",
+        "help": "also score every model with the arithmetic head on the test "
+        "digit sums of these k, from the digits it reads (default: none)",
+    },
 }
 
-#: Published test accuracy (%) of the sum, per number of digits, as published.
+#: Published test accuracy (%) of the sum of two numbers, per number of
+#: digits, as published; the best of each N is the issue's goal.
 PUBLISHED = {
     1: {
         "DeepProbLog": "97.2",
@@ -49,11 +126,16 @@ PUBLISHED = {
         "NeuPSL": "97.34",
         "A-NeSI": "97.66",
         "DeepStochLog": "97.9",
+        "DeepSoftLog": "98.4",
     },
-    2: {"A-NeSI": "95.96", "DeepStochLog": "96.4"},
-    4: {"A-NeSI": "92.56", "DeepStochLog": "92.7"},
-    15: {"A-NeSI": "75.90"},
+    2: {"A-NeSI": "95.96", "DeepStochLog": "96.4", "CTSketch": "96.7"},
+    4: {"A-NeSI": "92.56", "DeepStochLog": "92.7", "DeepProofLog": "94.0"},
+    15: {"A-NeSI": "75.90", "PLIA": "79.0", "DeepProofLog": "80.8"},
+    100: {"DeepProofLog": "37.8"},
 }
+
+#: Published test accuracy (%) of the sum of k single digits.
+PUBLISHED_DIGIT_SUMS = {16: {"CTSketch/ISED": "83.84"}}
 
 #: The headline autoencoder with a third convolution block: its codes
 #: reconstruct a little worse, but the fine-tuned digit network reads digits
@@ -70,17 +152,118 @@ CLASSIFIER_SETTINGS = {
     "early_stopping": False,
 }
 
-#: Images per gradient step: rows of 2N images, about 512 images per batch
-#: whatever N.
+#: Images per gradient step: about 512 whatever the length of a row.
 IMAGES_PER_BATCH = 512
 
 #: ``quick``: a smoke run, far from converged.
 QUICK_SETTINGS = {"autoencoder_epochs": 2, "max_epochs": 2}
 
+#: How the table and the results file name the length of a row, per task.
+LENGTH_KEY = {"numbers": "n_digits", "digit-sums": "n_terms"}
+LENGTH_NAME = {"numbers": "N", "digit-sums": "k"}
+
 
 def batch_size_for(n_digits):
-    """Rows per batch, so that every N sees about the same number of images."""
-    return max(1, IMAGES_PER_BATCH // (2 * n_digits))
+    """Rows per batch of two ``n_digits``-digit numbers, so that every N
+    sees about the same number of images."""
+    return _rows_per_batch(2 * n_digits)
+
+
+def _rows_per_batch(images_per_row):
+    return max(1, IMAGES_PER_BATCH // images_per_row)
+
+
+def _images_per_row(task, length):
+    return 2 * length if task == "numbers" else length
+
+
+def _rows(task, images, labels, length, random_state):
+    """Rows of ``task`` at ``length``, each image used once: X, Y and the
+    indices of the images of each row."""
+    make = make_number_addition if task == "numbers" else make_digit_sums
+    key = LENGTH_KEY[task]
+    return make(
+        images, labels, **{key: length}, random_state=random_state, return_indices=True
+    )
+
+
+def _sum_from_digits(task, digits):
+    """The results of ``task`` for rows of predicted digits, by integer
+    arithmetic: the digits of the sum of the two numbers (most significant
+    first, by column addition), or the sum of the row's digits."""
+    if task == "digit-sums":
+        return digits.sum(axis=1, keepdims=True)
+    n_digits = digits.shape[1] // 2
+    first, second = digits[:, :n_digits], digits[:, n_digits:]
+    sum_digits = np.empty((len(digits), n_digits + 1), dtype=np.int64)
+    carry = np.zeros(len(digits), dtype=np.int64)
+    for position in range(n_digits - 1, -1, -1):
+        total = first[:, position] + second[:, position] + carry
+        sum_digits[:, position + 1], carry = total % 10, total // 10
+    sum_digits[:, 0] = carry
+    return sum_digits
+
+
+def _accuracy_from_digits(classifier, task, test_set):
+    """Share of test rows whose result, computed from the digits the
+    classifier's network reads, is the true one."""
+    X, Y, _ = test_set
+    predicted = _sum_from_digits(task, classifier.predict_digits(X))
+    return float(np.all(predicted == Y.to_numpy(), axis=1).mean())
+
+
+def _run_key(run_record):
+    task = run_record.get("task", "numbers")
+    return (
+        task,
+        run_record[LENGTH_KEY[task]],
+        run_record["head"],
+        run_record["random_state"],
+    )
+
+
+def _autoencoder_cache(output, data, quick, random_state):
+    if output is None:
+        return None
+    name = f"mnist-addition-autoencoder--data-{data}{'--quick' if quick else ''}"
+    return Path(output) / f"{name}--random-state-{random_state}.joblib"
+
+
+def _pretrained_autoencoder(params, cache, train):
+    """The autoencoder of ``params`` and its training time in seconds: kept
+    in ``cache`` when it holds one of the same settings, else trained by
+    ``train()`` (and kept there)."""
+    if cache is not None and cache.exists():
+        kept = joblib.load(cache)
+        if kept["params"] == params:
+            return kept["autoencoder"], kept["seconds"]
+    start = time.perf_counter()
+    autoencoder = train()
+    seconds = time.perf_counter() - start
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(
+            {"params": params, "seconds": seconds, "autoencoder": autoencoder}, cache
+        )
+    return autoencoder, seconds
+
+
+def _previous_runs(output, command, max_epochs):
+    """The runs the results file of ``command`` in ``output`` holds already,
+    and the seconds its invocations took; none without the file."""
+    if output is None:
+        return [], 0.0
+    path = Path(output) / f"{stem(command)}.json"
+    if not path.exists():
+        return [], 0.0
+    figures = read_figures(path)
+    if figures.command != command or figures.results["max_epochs"] != max_epochs:
+        raise ValueError(
+            f"{path} holds the results of `{figures.command}` with "
+            f"{figures.results['max_epochs']} epochs, not of this command; "
+            "move it away or choose another --output."
+        )
+    return list(figures.results["runs"]), figures.seconds or 0.0
 
 
 def run(
@@ -92,16 +275,38 @@ def run(
     device="auto",
     data_home=None,
     n_runs=1,
+    tasks=("numbers",),
     n_digits=(1, 2, 4, 15),
+    n_terms=(4, 16, 64),
     heads=("arithmetic",),
     max_epochs=None,
+    eval_n_digits=None,
+    eval_n_terms=None,
+    output=None,
 ):
-    """Run every (random state, N, head); return the accuracy of each run.
+    """Run every (random state, task, length, head); return each run's figures.
 
-    The figures' ``model`` is a dict of the fitted classifiers by
-    ``(random_state, n_digits, head)``.
+    ``output``, a folder, keeps the runs as they end and the autoencoders,
+    and resumes the series from them (see the module's docstring). The
+    figures' ``model`` is a dict of the classifiers fitted by this call by
+    ``(random_state, task, length, head)``.
     """
     options = options_of(run, locals())
+    # Where to write is not what is measured: the command that repeats the
+    # run, and the name of its results file, do not depend on it.
+    del options["output"]
+    lengths = {"numbers": tuple(n_digits), "digit-sums": tuple(n_terms)}
+    evaluations = [("numbers", n) for n in eval_n_digits or ()] + [
+        ("digit-sums", k) for k in eval_n_terms or ()
+    ]
+    if evaluations and "arithmetic" not in heads:
+        raise ValueError(
+            "--eval-n-digits and --eval-n-terms score the digits that the "
+            "arithmetic head's network reads; add arithmetic to --heads."
+        )
+    trained = [(task, length) for task in tasks for length in lengths[task]]
+    runs_per_state = len(trained) * len(heads)
+
     start = time.perf_counter()
     images = load_images(data, data_home)
     options["data"] = images.name
@@ -112,119 +317,249 @@ def run(
         classifier_params["max_epochs"] = QUICK_SETTINGS["max_epochs"]
     if max_epochs is not None:
         classifier_params["max_epochs"] = max_epochs
-    runs, pretraining, classifiers = [], [], {}
+    epochs = classifier_params["max_epochs"]
+    runs, previous_seconds = _previous_runs(
+        output, command_line(COMMAND, run, options), epochs
+    )
+    # A resumed series counts the time its earlier invocations took.
+    start -= previous_seconds
+    done = {_run_key(r) for r in runs}
+    results = {"max_epochs": epochs, "runs": runs}
+    classifiers = {}
     for seed in range(random_state, random_state + n_runs):
-        # The test rows first: an N the test images cannot make a row of is
-        # refused before any training, not after the autoencoder's.
+        to_train = [
+            (task, length, head)
+            for task, length in trained
+            for head in heads
+            if (task, length, head, seed) not in done
+        ]
+        if not to_train:
+            continue
+        # The test rows first: a length the test images cannot make a row of
+        # is refused before any training, not after the autoencoder's.
         test_sets = {
-            n: make_number_addition(
-                images.test_images,
-                images.test_labels,
-                n_digits=n,
-                random_state=seed + 1,
+            (task, length): _rows(
+                task, images.test_images, images.test_labels, length, seed + 1
             )
-            for n in n_digits
+            for task, length in dict.fromkeys(trained + evaluations)
         }
-        pretraining_start = time.perf_counter()
-        autoencoder = AutoencoderTransformer(
-            **autoencoder_params,
-            device=device,
-            random_state=seed,
-            verbose=min(verbose, 2),
-        ).fit(images.train_images)
-        pretraining.append(time.perf_counter() - pretraining_start)
-        log(verbose, f"random state {seed}: autoencoder in {pretraining[-1]:.0f} s")
-        for n in n_digits:
-            X, Y = make_number_addition(
-                images.train_images, images.train_labels, n_digits=n, random_state=seed
+        autoencoder, pretraining = _pretrained_autoencoder(
+            autoencoder_params,
+            _autoencoder_cache(output, images.name, quick, seed),
+            lambda seed=seed: AutoencoderTransformer(
+                **autoencoder_params,
+                device=device,
+                random_state=seed,
+                verbose=min(verbose, 2),
+            ).fit(images.train_images),
+        )
+        log(verbose, f"random state {seed}: autoencoder in {pretraining:.0f} s")
+        for task, length, head in to_train:
+            run_start = time.perf_counter()
+            X, Y, _ = _rows(
+                task, images.train_images, images.train_labels, length, seed
             )
-            X_test, Y_test = test_sets[n]
-            for head in heads:
-                fit_start = time.perf_counter()
-                classifier = ArithmeticMultiOutputClassifier(
-                    **{**classifier_params, "batch_size": batch_size_for(n)},
-                    encoder=autoencoder,
-                    head=head,
-                    device=device,
-                    random_state=seed,
-                    verbose=min(verbose, 2),
-                ).fit(X, Y)
-                classifiers[seed, n, head] = classifier
-                seconds = time.perf_counter() - fit_start
-                per_digit, whole = accuracy_per_output(classifier, X_test, Y_test)
-                runs.append(
-                    {
-                        "random_state": seed,
-                        "n_digits": n,
-                        "head": head,
-                        "n_rows": len(X),
-                        "accuracy": whole,
-                        "digit_accuracy": float(np.mean(list(per_digit.values()))),
-                        "seconds": seconds,
-                    }
-                )
-                log(
-                    verbose,
-                    f"N={n} head={head} random state {seed}: {whole:.2%} (digits of "
-                    f"the sum: {runs[-1]['digit_accuracy']:.2%}) in {seconds:.0f} s",
-                )
-    results = {
-        "max_epochs": classifier_params["max_epochs"],
-        "pretraining_seconds": pretraining,
-        "runs": runs,
+            classifier = ArithmeticMultiOutputClassifier(
+                **{
+                    **classifier_params,
+                    "batch_size": _rows_per_batch(_images_per_row(task, length)),
+                },
+                encoder=autoencoder,
+                head=head,
+                device=device,
+                random_state=seed,
+                verbose=min(verbose, 2),
+            ).fit(X, Y)
+            fit_seconds = time.perf_counter() - run_start
+            classifiers[seed, task, length, head] = classifier
+            measured = _evaluate(
+                classifier,
+                task,
+                length,
+                head,
+                test_sets,
+                images.test_labels,
+                evaluations,
+            )
+            wall = time.perf_counter() - run_start + pretraining / runs_per_state
+            runs.append(
+                {
+                    "random_state": seed,
+                    "n_rows": len(X),
+                    **measured,
+                    "seconds": fit_seconds,
+                    "pretraining_seconds": pretraining,
+                    "wall_seconds": wall,
+                }
+            )
+            log(verbose, _run_line(runs[-1]))
+            if output is not None:
+                figures = record(COMMAND, run, options, results, start)
+                write_results(figures, format(figures), output)
+    # A resumed series with nothing left to train leaves the models that
+    # its last invocation saved as they are.
+    return record(COMMAND, run, options, results, start, model=classifiers or None)
+
+
+def _evaluate(classifier, task, length, head, test_sets, test_labels, evaluations):
+    """The test figures of a classifier trained on ``task`` at ``length``."""
+    X_test, Y_test, indices = test_sets[task, length]
+    per_output, whole = accuracy_per_output(classifier, X_test, Y_test)
+    figures = {
+        "task": task,
+        LENGTH_KEY[task]: length,
+        "head": head,
+        "n_test_rows": len(X_test),
+        "accuracy": whole,
+        "sum_digit_accuracy": None,
+        "digit_accuracy": None,
+        "image_accuracy": None,
+        "accuracy_at": {},
     }
-    return record(COMMAND, run, options, results, start, model=classifiers)
+    if task == "numbers":
+        figures["sum_digit_accuracy"] = list(per_output.values())
+        figures["digit_accuracy"] = float(np.mean(figures["sum_digit_accuracy"]))
+    if head == "arithmetic":
+        # The digit labels of the test images: for this evaluation only.
+        digits = classifier.predict_digits(X_test)
+        figures["image_accuracy"] = float(np.mean(digits == test_labels[indices]))
+        for other, other_length in evaluations:
+            figures["accuracy_at"][f"{LENGTH_NAME[other]}={other_length}"] = (
+                _accuracy_from_digits(classifier, other, test_sets[other, other_length])
+            )
+    return figures
+
+
+def _run_line(figures):
+    task = figures["task"]
+    length = f"{LENGTH_NAME[task]}={figures[LENGTH_KEY[task]]}"
+    line = (
+        f"{task} {length} head={figures['head']} random state "
+        f"{figures['random_state']}: {figures['accuracy']:.2%}"
+    )
+    if figures["image_accuracy"] is not None:
+        line += f" (digits of the images: {figures['image_accuracy']:.2%})"
+    for label, accuracy in figures["accuracy_at"].items():
+        line += f", at {label}: {accuracy:.2%}"
+    return line + f" in {figures['wall_seconds']:.0f} s"
+
+
+#: The caption of each task's table.
+TASK_CAPTIONS = {
+    "numbers": "Two numbers of N digits, labelled with the N + 1 digits of their sum:",
+    "digit-sums": "Rows of k single digits, labelled with the value of their sum:",
+}
 
 
 def format(figures):
-    """Accuracy of the sum per N and head (mean ± std over runs), beside the
-    published figures."""
+    """Accuracy of the sum per task, N or k, and head (mean ± std over the
+    runs), beside the published figures."""
     results = figures.results
     runs = results["runs"]
-    heads = list(dict.fromkeys(r["head"] for r in runs))
     mnist = figures.options["data"] == "mnist"
-    header = ["N", "training rows"]
-    header += [f"sklarith, {head} head: sum (digits of the sum)" for head in heads]
-    header += ["published"] if mnist else []
-    header += ["fine-tuning time"]
-    align = ["<", ">"] + [">"] * len(heads) + (["<"] if mnist else []) + [">"]
-    rows = []
-    for n in dict.fromkeys(r["n_digits"] for r in runs):
-        of_n = [r for r in runs if r["n_digits"] == n]
-        row = [str(n), f"{of_n[0]['n_rows']:,}"]
-        for head in heads:
-            row.append(_mean_cell([r for r in of_n if r["head"] == head]))
-        if mnist:
-            row.append(", ".join(f"{k} {v}" for k, v in PUBLISHED.get(n, {}).items()))
-        row.append(seconds_text(float(np.mean([r["seconds"] for r in of_n]))))
-        rows.append(row)
-    n_runs = len({r["random_state"] for r in runs})
+    by_row = _runs_by_row(runs)
+    one_run = all(len(of_row) == 1 for of_row in by_row.values())
     data = "MNIST" if mnist else "the bundled 8x8 digits"
-    pretraining = results["pretraining_seconds"]
     lines = [
         f"Test accuracy (%) of the whole sum on {data}, "
-        + ("one run" if n_runs == 1 else f"mean ± std over {n_runs} runs")
-        + f"; {results['max_epochs']} epochs of fine-tuning.",
-        "",
-        markdown_table(header, rows, align=align),
+        + ("one run" if one_run else "mean ± std over the runs")
+        + f"; {results['max_epochs']} epochs of fine-tuning."
     ]
-    if pretraining and all(s is not None for s in pretraining):
-        lines += [
-            "",
-            "The autoencoder's pre-training (no labels), shared by the runs of a "
-            f"random state, took {seconds_text(float(np.mean(pretraining)))}.",
-        ]
+    for task in dict.fromkeys(task for task, _, _ in by_row):
+        rows = {key[1:]: of_row for key, of_row in by_row.items() if key[0] == task}
+        lines += ["", TASK_CAPTIONS[task], "", _table(task, rows, mnist)]
+    for note in _notes(results, runs):
+        lines += ["", note]
     return "\n".join(lines)
 
 
-def _mean_cell(runs):
-    if not runs:
+def _runs_by_row(runs):
+    """The runs of each (task, N or k, head), in the order they first ran."""
+    by_row = {}
+    for r in runs:
+        by_row.setdefault(_run_key(r)[:3], []).append(r)
+    return by_row
+
+
+def _table(task, rows, mnist):
+    """One task's table: a row per (N or k, head)."""
+    all_runs = [r for of_row in rows.values() for r in of_row]
+    with_images = any(r.get("image_accuracy") is not None for r in all_runs)
+    labels = list(dict.fromkeys(k for r in all_runs for k in r.get("accuracy_at", {})))
+    wall = all("wall_seconds" in r for r in all_runs)
+    header = [LENGTH_NAME[task], "head", "runs", "training rows", "sum"]
+    header += ["digits of the sum"] if task == "numbers" else []
+    header += ["images' digits"] if with_images else []
+    header += [f"at {label}" for label in labels]
+    header += ["published"] if mnist else []
+    header += ["time per run" if wall else "fine-tuning time"]
+    published = PUBLISHED if task == "numbers" else PUBLISHED_DIGIT_SUMS
+    table = []
+    for (length, head), of_row in rows.items():
+        row = [str(length), head, str(len(of_row)), f"{of_row[0]['n_rows']:,}"]
+        row.append(_mean_std([r["accuracy"] for r in of_row]))
+        if task == "numbers":
+            row.append(_mean_std([r["digit_accuracy"] for r in of_row], spread=False))
+        if with_images:
+            row.append(
+                _mean_std([r.get("image_accuracy") for r in of_row], spread=False)
+            )
+        for label in labels:
+            row.append(_mean_std([r.get("accuracy_at", {}).get(label) for r in of_row]))
+        if mnist:
+            row.append(
+                ", ".join(f"{k} {v}" for k, v in published.get(length, {}).items())
+            )
+        seconds = [r["wall_seconds"] if wall else r["seconds"] for r in of_row]
+        row.append(seconds_text(float(np.mean(seconds))))
+        table.append(row)
+    align = ["<", "<"] + [">"] * (len(header) - 2)
+    if mnist:
+        align[-2] = "<"
+    return markdown_table(header, table, align=align)
+
+
+def _mean_std(values, spread=True):
+    """``95.00 ± 1.00`` of fractions, over the runs that measured them; the
+    mean alone without ``spread``."""
+    values = 100 * np.array([v for v in values if v is not None])
+    if not len(values):
         return ""
-    accuracy = 100 * np.array([r["accuracy"] for r in runs])
-    cell = f"{accuracy.mean():.2f}"
-    if len(runs) > 1:
-        cell += f" ± {accuracy.std():.2f}"
-    digits = [r["digit_accuracy"] for r in runs if r["digit_accuracy"] is not None]
-    if digits:
-        cell += f" ({100 * np.mean(digits):.2f})"
-    return cell
+    cell = f"{values.mean():.2f}"
+    return cell if len(values) == 1 or not spread else f"{cell} ± {values.std():.2f}"
+
+
+def _notes(results, runs):
+    """What the columns mean, and where the time went."""
+    legend = ["sum: the whole sum right"]
+    if any(r.get("task", "numbers") == "numbers" for r in runs):
+        legend.append("digits of the sum: the mean accuracy of its digits")
+    if any(r.get("image_accuracy") is not None for r in runs):
+        legend.append(
+            "images' digits: the test images whose digit the network reads right "
+            "(their labels used for this only)"
+        )
+    if any(r.get("accuracy_at") for r in runs):
+        legend.append(
+            "at N=... or k=...: the whole sum right on the test rows of that "
+            "length, added by integer arithmetic from the digits the network reads"
+        )
+    notes = ["; ".join(legend) + "."]
+    if all("wall_seconds" in r for r in runs):
+        pretraining = {r["random_state"]: r["pretraining_seconds"] for r in runs}
+        notes.append(
+            "Time per run: its fine-tuning and evaluation, plus its share of the "
+            "autoencoder's pre-training (no labels) on its random state, that "
+            "pre-training's time divided by the runs of the random state in the "
+            "command; the pre-training took "
+            f"{seconds_text(float(np.mean(list(pretraining.values()))))}."
+        )
+    else:
+        # Results files written before the runs kept their wall time.
+        pretraining = results.get("pretraining_seconds") or [None]
+        if all(seconds is not None for seconds in pretraining):
+            notes.append(
+                "The autoencoder's pre-training (no labels), shared by the runs of "
+                f"a random state, took {seconds_text(float(np.mean(pretraining)))}."
+            )
+    return notes

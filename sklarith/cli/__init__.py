@@ -135,6 +135,16 @@ SHARED_OPTIONS = {
         "help": "0: the table only; 1: a line per step and a table per epoch; "
         "2: progress bars within epochs too",
     },
+    # Every command takes it; an experiment whose run takes ``output`` gets
+    # it too, and writes its results file as it goes (and resumes from it).
+    "output": {
+        "type": _output_folder,
+        "metavar": "DIR",
+        "help": "write the results files to DIR: <command>.json, and the table "
+        "with the command, machine and date as .md and .rst; and the fitted "
+        "model(s) as <command>.joblib; the files of the same command are "
+        "replaced (default: write nothing)",
+    },
 }
 
 #: Groups of commands: ``sklarith reproduce <experiment>``.
@@ -288,15 +298,8 @@ def _add_options(parser, experiment):
                 dest=argparse.SUPPRESS,
                 **kwargs,
             )
-    parser.add_argument(
-        "--output",
-        metavar="DIR",
-        type=_output_folder,
-        help="write the results files to DIR: <command>.json, and the table "
-        "with the command, machine and date as .md and .rst; and the fitted "
-        "model(s) as <command>.joblib; the files of the same command are "
-        "replaced (default: write nothing)",
-    )
+    if "output" not in parameters:
+        parser.add_argument("--output", **SHARED_OPTIONS["output"])
 
 
 def _check_together(parser, args):
