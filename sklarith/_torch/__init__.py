@@ -6,6 +6,8 @@
 - :mod:`.spec`: :class:`NetSpec`, everything that decides how a net is built
   and trained, and :func:`build_net`, which turns it into a skorch net;
 - :mod:`.scoring`: per-epoch validation scores;
+- :mod:`.persistence`: a fitted net as plain data (its weights as
+  ``torch.save`` bytes), which pickle and skops persist, and back;
 - :mod:`.callbacks`: what every net trains with (stopping on a diverged
   loss, the warning that ``max_epochs`` cut an improving loss, the report of
   each epoch to scikit-learn's callbacks), and the ``"sklarith.training"``
