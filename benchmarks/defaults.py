@@ -77,7 +77,9 @@ def one_run(images, random_state, encoder_params, classifier_params):
 
 def mean_std(values, scale=1.0, digits=1):
     values = np.asarray(values, dtype=float) * scale
-    return f"{values.mean():.{digits}f} ± {values.std(ddof=1 if len(values) > 1 else 0):.{digits}f}"
+    # The sample standard deviation; one run has none to speak of.
+    std = values.std(ddof=1) if len(values) > 1 else 0.0
+    return f"{values.mean():.{digits}f} ± {std:.{digits}f}"
 
 
 def table(runs):
@@ -109,9 +111,7 @@ def main():
     runs = []
     for random_state in args.random_states:
         runs.append(
-            one_run(
-                images, random_state, args.encoder_params, args.classifier_params
-            )
+            one_run(images, random_state, args.encoder_params, args.classifier_params)
         )
         print(json.dumps(runs[-1]), flush=True)
     command = "python benchmarks/defaults.py"

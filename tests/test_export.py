@@ -64,8 +64,7 @@ MODEL_METHODS = [
     )
 ]
 
-#: The modules of the arithmetic head and the fine-tuned encoder take the
-#: number of rows with len(x), which torch.export fixes to the example's.
+
 @pytest.fixture(scope="module")
 def fitted_models():
     """Each model, fitted once on its data, on first use."""

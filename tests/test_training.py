@@ -119,6 +119,15 @@ def test_without_early_stopping_the_warning_names_the_training_loss():
         model.fit(*case.data())
 
 
+@pytest.mark.parametrize("case", ["autoencoder", "arithmetic_encoder"])
+def test_the_warning_points_at_the_line_that_called_fit(case):
+    case = CASES[case]
+    model = case.make_estimator(early_stopping=False, max_epochs=1)
+    with pytest.warns(ConvergenceWarning) as record:
+        model.fit(*case.data())
+    assert {warning.filename for warning in record} == {__file__}
+
+
 # Where verbose output goes
 
 
