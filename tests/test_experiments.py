@@ -234,6 +234,33 @@ def test_written_results_read_back_as_the_same_figures(tmp_path):
     assert "- command: `sklarith reproduce single-layer --data digits`" in markdown
 
 
+def test_an_interrupted_write_leaves_the_previous_results_file_whole(
+    tmp_path, monkeypatch
+):
+    figures = _results.Figures(
+        "single-layer",
+        "sklarith reproduce single-layer",
+        {"data": "digits"},
+        {
+            "n_test_images": 450,
+            "checkpoints": [0, 10],
+            "accuracy": {"delta rule": [0.1, 0.5], "softmax": [0.1, 0.6]},
+        },
+        model={"weights": [1, 2, 3]},
+    )
+    paths = write(figures, tmp_path)
+    before = {path.name: path.read_bytes() for path in paths}
+
+    def interrupted_dump(value, filename):
+        Path(filename).write_bytes(b"half a mod")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_results.joblib, "dump", interrupted_dump)
+    with pytest.raises(KeyboardInterrupt):
+        write(figures, tmp_path)
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
 def test_the_model_is_saved_beside_the_results_file_not_in_it(tmp_path):
     figures = _results.Figures(
         "single-layer",

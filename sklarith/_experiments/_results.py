@@ -13,6 +13,7 @@ own files, and only those.
 import dataclasses
 import inspect
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -251,11 +252,23 @@ def write_results(figures, table, folder, name=None):
         to_rst(markdown),
     ]
     for path, text in zip(paths, texts, strict=True):
-        path.write_text(text, encoding="utf-8")
+        _replace(path, lambda temporary, text=text: temporary.write_text(text, "utf-8"))
     if figures.model is not None:
         paths.append(folder / f"{name}.joblib")
-        joblib.dump(figures.model, paths[-1])
+        _replace(paths[-1], lambda temporary: joblib.dump(figures.model, temporary))
     return paths
+
+
+def _replace(path, write):
+    """Write ``path`` through ``write(temporary)`` and a rename, so that an
+    interrupted write (Ctrl-C in a long series) leaves the old file whole
+    rather than a truncated one that a resumed series could not read."""
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def read_figures(path):
