@@ -1,5 +1,8 @@
 """ArithmeticMultiOutputClassifier: a shared trunk and one softmax head per output."""
 
+import dataclasses
+import math
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, clone
@@ -8,8 +11,17 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._digit_clusters import cluster_digits
 from ._multioutput import MultiOutputClassifierMixin
-from ._torch import NetSpec, infer_batches, valid_subset_accuracy
+from ._torch import (
+    InMemoryDataset,
+    NetSpec,
+    build_net,
+    fit_net,
+    infer_batches,
+    to_tensor,
+    valid_subset_accuracy,
+)
 from .base import (
     ACTIVATION_CONSTRAINT,
     ACTIVATIONS,
@@ -18,6 +30,7 @@ from .base import (
 )
 from .modules import (
     ArithmeticLikelihood,
+    DigitCrossEntropy,
     DigitMLP,
     EncodedHead,
     MultiHeadCrossEntropy,
@@ -29,6 +42,11 @@ from .utils._validation import column_names, count_images_per_row
 
 # Code means and scales for standardisation are estimated on this many rows.
 _N_ROWS_FOR_CODE_STATISTICS = 10_000
+
+# Optimizer steps of learning the clusters' digits, with digit_init="clusters",
+# before the results alone, in whole epochs: enough for the network to tell
+# the digits apart, few enough that it keeps little of the clusters' mistakes.
+_DIGIT_INIT_STEPS = 300
 
 
 class ArithmeticMultiOutputClassifier(
@@ -82,6 +100,17 @@ class ArithmeticMultiOutputClassifier(
     head : {"mlp", "arithmetic"}, default="mlp"
         A learnt head per output, or per-image digit distributions combined
         by exact arithmetic.
+    digit_init : {"random", "clusters"}, default="random"
+        How the arithmetic head's digits start. ``"random"``: from random
+        weights, the results alone teach the digits. ``"clusters"``: the
+        images' features (the encoder's codes, or the pixels) are first
+        clustered, without labels, and each cluster is given the digit that
+        makes the observed results most likely; the network learns these
+        digits for about 300 optimizer steps (whole epochs), then the
+        results alone, as with ``"random"``. It gets long sums past their
+        cold start, where random digits leave the results almost no
+        gradient. Only with ``head="arithmetic"``; no digit label is ever
+        used.
     targets : "auto" or sequence of str, default="auto"
         Names of the outputs, one per column of ``y``: with
         ``head="arithmetic"`` they choose the arithmetic, from
@@ -212,6 +241,7 @@ class ArithmeticMultiOutputClassifier(
         "freeze_encoder": ["boolean"],
         "augment": ["boolean"],
         "head": [StrOptions({"mlp", "arithmetic"})],
+        "digit_init": [StrOptions({"random", "clusters"})],
     }
 
     _layer_sizes = {"hidden_layer_sizes": 0, "head_layer_sizes": 0}
@@ -222,6 +252,7 @@ class ArithmeticMultiOutputClassifier(
         hidden_layer_sizes=(1000,),
         head_layer_sizes=(200,),
         head="mlp",
+        digit_init="random",
         targets="auto",
         activation="relu",
         encoder=None,
@@ -243,6 +274,7 @@ class ArithmeticMultiOutputClassifier(
         self.hidden_layer_sizes = hidden_layer_sizes
         self.head_layer_sizes = head_layer_sizes
         self.head = head
+        self.digit_init = digit_init
         self.targets = targets
         self.activation = activation
         self.encoder = encoder
@@ -396,6 +428,12 @@ class ArithmeticMultiOutputClassifier(
         return targets
 
     def _net_spec(self, X, y):
+        if self.digit_init == "clusters" and self.head != "arithmetic":
+            raise ValueError(
+                "digit_init='clusters' starts the digits of head='arithmetic', "
+                f"but head={self.head!r}; set head='arithmetic' or "
+                "digit_init='random'."
+            )
         classes = self.classes_ if isinstance(self.classes_, list) else [self.classes_]
         params = {
             "hidden_layer_sizes": tuple(self.hidden_layer_sizes),
@@ -457,6 +495,42 @@ class ArithmeticMultiOutputClassifier(
             criterion_params=criterion_params,
             valid_scoring=valid_subset_accuracy,
         )
+
+    def _initial_net(self, X, y, X_tensor, spec, seed):
+        """With ``digit_init="clusters"``, a net first trained on the digits of
+        a clustering of the images, matched to the results (a warm start
+        continues the fitted net instead)."""
+        fitted = super()._initial_net(X, y, X_tensor, spec, seed)
+        if fitted is not None or self.digit_init != "clusters":
+            return fitted
+        structure = spec.criterion_params["structure"]
+        n_rows = len(X)
+        features = X if self.encoder_ is None else self.encoder_.transform(X)
+        digits = cluster_digits(
+            np.asarray(features).reshape(n_rows, structure.n_images, -1),
+            structure,
+            y,
+            random_state=seed,
+        )
+        first_phase = dataclasses.replace(
+            spec,
+            criterion=DigitCrossEntropy,
+            criterion_params={},
+            valid_scoring=None,
+            max_epochs=math.ceil(
+                _DIGIT_INIT_STEPS / math.ceil(n_rows / spec.batch_size)
+            ),
+            early_stopping=False,
+            callbacks=(),
+            epoch_monitors=(),
+            warn_at_max_epochs=False,
+        )
+        net = build_net(first_phase, n_samples=n_rows, device=self.device_, seed=seed)
+        dataset = InMemoryDataset(X_tensor, to_tensor(digits, torch.int64))
+        net = fit_net(net, dataset, seed)
+        # Its epochs are the start of this fit, not epochs of its history.
+        net.history_ = type(net.history_)()
+        return net
 
     def _fitted_encoder(self, X):
         """The encoder if fitted, else a clone of it fitted on ``X``."""

@@ -187,7 +187,6 @@ class NetEstimator(
         ``given``, the ``(X, y)`` that fit received, or else the arrays the
         net trains on (an encoder's distinct images scaled to [0, 1]).
         """
-        warm_from = self.__dict__.get("net_") if self.warm_start else None
         self.device_ = resolve_device(self.device)
         check_enough_samples(len(X), self, self._sample_name)
         seed = torch_seed(self.random_state)
@@ -215,7 +214,6 @@ class NetEstimator(
             spec = dataclasses.replace(
                 spec, epoch_monitors=(("sklearn_callbacks", report),)
             )
-        net = build_net(spec, n_samples=len(X), device=self.device_, seed=seed)
         X_tensor = to_tensor(X, spec.dtype)
         if y is X:
             y_tensor = X_tensor
@@ -224,6 +222,8 @@ class NetEstimator(
         else:
             target_dtype = spec.dtype if np.issubdtype(y.dtype, np.floating) else None
             y_tensor = to_tensor(y, target_dtype or torch.int64)
+        warm_from = self._initial_net(X, y, X_tensor, spec, seed)
+        net = build_net(spec, n_samples=len(X), device=self.device_, seed=seed)
         # A fit that fails (a diverged loss) leaves no net_ to predict with.
         try:
             self.net_ = fit_net(
@@ -245,6 +245,17 @@ class NetEstimator(
                 reconstruction_attributes=lambda: {"net_": self.net_},
             )
         return self
+
+    def _initial_net(self, X, y, X_tensor, spec, seed):
+        """The fitted net whose weights training starts from, or None for
+        new random ones: the fitted ``net_`` with ``warm_start``.
+
+        ``X``, ``y`` are the arrays the net trains on, ``X_tensor`` the
+        tensor of ``X``, ``spec`` its finished :class:`~sklarith._torch.NetSpec`.
+        An estimator may start its network elsewhere (the arithmetic head
+        from a clustering of its images).
+        """
+        return self.__dict__.get("net_") if self.warm_start else None
 
     def _callback_context(self, max_epochs, given):
         """The context of this fit for scikit-learn's callbacks, its task

@@ -65,6 +65,10 @@ class NetSpec:
     name : str
         What the warning that the loss was still improving at
         ``max_epochs`` calls the network (the estimator's class name).
+    warn_at_max_epochs : bool
+        Warn with :class:`~sklearn.exceptions.ConvergenceWarning` when
+        ``max_epochs`` ends training while the loss still improves; off for
+        a phase whose epochs are a fixed schedule rather than a limit.
     dtype : torch.dtype
         Of the weights and of the training tensors.
     max_epochs, batch_size, lr, early_stopping, validation_fraction, \
@@ -86,6 +90,7 @@ n_iter_no_change, verbose, mixed_precision
     callbacks: Sequence[Callback | tuple[str, Callback]] = ()
     epoch_monitors: Sequence[tuple[str, Callback]] = ()
     name: str = "The network"
+    warn_at_max_epochs: bool = True
     dtype: torch.dtype = torch.float32
     max_epochs: int | None = None
     batch_size: int | None = None
@@ -112,18 +117,15 @@ def _callbacks(spec, n_samples, seed):
     they must run: the validation score before early stopping, which ends an
     epoch by raising; the monitors of every epoch before it too; the
     estimator's own callbacks last."""
-    callbacks = [
-        ("stop_on_non_finite_loss", StopOnNonFiniteLoss()),
-        (
-            "warn_if_not_converged",
-            WarnIfNotConverged(
-                spec.name,
-                patience=spec.n_iter_no_change,
-                threshold=spec.min_improvement,
-                threshold_mode=spec.min_improvement_mode,
-            ),
-        ),
-    ]
+    callbacks = [("stop_on_non_finite_loss", StopOnNonFiniteLoss())]
+    if spec.warn_at_max_epochs:
+        warning = WarnIfNotConverged(
+            spec.name,
+            patience=spec.n_iter_no_change,
+            threshold=spec.min_improvement,
+            threshold_mode=spec.min_improvement_mode,
+        )
+        callbacks.append(("warn_if_not_converged", warning))
     train_split = None
     if spec.early_stopping:
         train_split = ValidSplit(spec.validation_fraction, random_state=seed)

@@ -9,6 +9,7 @@ from .augment import RandomAffine
 from .autoencoder import ConvAutoencoder
 from .digits import (
     ArithmeticLikelihood,
+    DigitCrossEntropy,
     DigitMLP,
     DigitSum,
     NumberSum,
@@ -22,6 +23,7 @@ __all__ = [
     "AdderMSELoss",
     "ArithmeticLikelihood",
     "ConvAutoencoder",
+    "DigitCrossEntropy",
     "DigitMLP",
     "DigitSum",
     "EncodedHead",

@@ -277,6 +277,20 @@ class ArithmeticLikelihood(nn.Module):
         return self.structure.marginals(self._log_digits(logits).exp())
 
 
+class DigitCrossEntropy(nn.Module):
+    """Cross-entropy of every image's digit logits against a digit per image.
+
+    What the arithmetic head's network is first trained with when its digits
+    start from a clustering (``digit_init="clusters"``): ``y`` holds a digit
+    for every image of a row, shape (n_rows, n_images).
+    """
+
+    def forward(self, logits, y):
+        return nn.functional.cross_entropy(
+            logits.reshape(-1, N_DIGITS), y.reshape(-1).long()
+        )
+
+
 def structure_for_targets(names):
     """The exact arithmetic that computes the outputs called ``names``.
 

@@ -1,0 +1,83 @@
+"""digit_init="clusters": the arithmetic head's digits start from a clustering
+of the images matched to the results, never from a digit label. Digit labels
+appear here only to check what was learnt."""
+
+import numpy as np
+import pytest
+
+from sklarith import ArithmeticMultiOutputClassifier
+from sklarith._digit_clusters import cluster_digits
+from sklarith.datasets import load_digit_images, make_number_addition
+from sklarith.modules import NumberSum
+
+
+@pytest.fixture(scope="module")
+def numbers():
+    """Rows of two 2-digit numbers of 8x8 digits, labelled with their sum, and
+    the digits of each row's images (for checking only)."""
+    digits = load_digit_images()
+    X, Y, indices = make_number_addition(
+        digits.data,
+        digits.target,
+        n_digits=2,
+        n_samples=2000,
+        random_state=0,
+        return_indices=True,
+    )
+    return X, Y, digits.target[indices]
+
+
+def _codes(Y):
+    return Y.to_numpy().astype(np.int64)
+
+
+def test_the_digits_of_the_clusters_are_found_from_the_sums_alone(numbers):
+    X, Y, true_digits = numbers
+    pixels = X.reshape(len(X), 4, -1)
+    digits = cluster_digits(pixels, NumberSum(2), _codes(Y), random_state=0)
+    assert digits.shape == true_digits.shape
+    # Ten digits by chance would be right a tenth of the time.
+    assert (digits == true_digits).mean() > 0.7
+
+
+def test_the_same_random_state_gives_the_same_digits(numbers):
+    X, Y, _ = numbers
+    pixels = X.reshape(len(X), 4, -1)
+    first, second = (
+        cluster_digits(pixels, NumberSum(2), _codes(Y), random_state=3)
+        for _ in range(2)
+    )
+    np.testing.assert_array_equal(first, second)
+
+
+def _one_epoch(digit_init):
+    return ArithmeticMultiOutputClassifier(
+        head="arithmetic",
+        digit_init=digit_init,
+        hidden_layer_sizes=(64,),
+        max_epochs=1,
+        early_stopping=False,
+        random_state=0,
+    )
+
+
+def test_a_clustered_start_reads_digits_before_the_results_have_taught_any(numbers):
+    X, Y, true_digits = numbers
+    accuracy = {
+        init: (_one_epoch(init).fit(X, Y).predict_digits(X) == true_digits).mean()
+        for init in ("random", "clusters")
+    }
+    assert accuracy["random"] < 0.3
+    assert accuracy["clusters"] > 0.7
+
+
+def test_the_history_holds_the_epochs_of_the_results_only(numbers):
+    X, Y, _ = numbers
+    assert len(_one_epoch("clusters").fit(X, Y).history_) == 1
+
+
+def test_a_clustered_start_needs_the_arithmetic_head(numbers):
+    X, Y, _ = numbers
+    clf = ArithmeticMultiOutputClassifier(digit_init="clusters", max_epochs=1)
+    with pytest.raises(ValueError, match="set head='arithmetic'"):
+        clf.fit(X, Y)
