@@ -5,10 +5,12 @@ import inspect
 import io
 import signal
 import socket
+import warnings
 
 import joblib
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 from sklarith import cli
 from sklarith._experiments import (
@@ -510,6 +512,15 @@ def test_demo_on_the_digits_end_to_end(tiny_demo, capsys):
         "- command: `sklarith demo --data digits --quick --n-test-pairs 100 "
         "--n-examples 2`" in output
     )
+
+
+def test_the_fixed_epochs_of_an_experiment_raise_no_convergence_warning(tiny_demo):
+    """One epoch ends every fit with its loss still falling, as the protocol
+    says; the command does not warn about it."""
+    argv = ["demo", "--data", "digits", "--quick", "--verbose", "0"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        cli.main([*argv, "--n-test-pairs", "20", "--n-examples", "0"])
 
 
 def test_output_saves_the_fitted_model_beside_the_results_files(

@@ -101,6 +101,12 @@ OPTIONS = {
         "minimum": 1,
         "help": "fine-tuning epochs (default: 25; with --quick 2)",
     },
+    "digit_init": {
+        "choices": ["random", "clusters"],
+        "help": "how the arithmetic head's digits start: random weights, or "
+        "the digits of a clustering of the codes matched to the sums "
+        "(default: random)",
+    },
     "eval_n_digits": {
         "type": int,
         "minimum": 1,
@@ -280,6 +286,7 @@ def run(
     n_terms=(4, 16, 64),
     heads=("arithmetic",),
     max_epochs=None,
+    digit_init="random",
     eval_n_digits=None,
     eval_n_terms=None,
     output=None,
@@ -366,6 +373,8 @@ def run(
                 },
                 encoder=autoencoder,
                 head=head,
+                # Only the arithmetic head has digits to start.
+                digit_init=digit_init if head == "arithmetic" else "random",
                 device=device,
                 random_state=seed,
                 verbose=min(verbose, 2),
