@@ -149,6 +149,7 @@ def test_command_line_names_only_options_that_differ_from_the_defaults():
             "n_terms": (4, 16, 64),
             "heads": ("arithmetic", "mlp"),
             "max_epochs": 75,
+            "digit_init": "clusters",
             "eval_n_digits": None,
             "eval_n_terms": None,
             "output": None,
@@ -158,7 +159,7 @@ def test_command_line_names_only_options_that_differ_from_the_defaults():
         mnist_addition.COMMAND, mnist_addition.run, options
     ) == (
         "sklarith reproduce mnist-addition --quick --n-digits 15 "
-        "--heads arithmetic mlp --max-epochs 75"
+        "--heads arithmetic mlp --max-epochs 75 --digit-init clusters"
     )
 
 
