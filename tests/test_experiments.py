@@ -741,7 +741,7 @@ def _row_cells(text, first):
     return [cell.strip() for cell in row.split("|")[1:-1]]
 
 
-def test_mnist_addition_table_gives_mean_and_spread_over_runs():
+def test_mnist_addition_table_gives_mean_and_sample_standard_deviation_over_runs():
     figures = _mnist_addition_figures([_measured_run(0, 0.94), _measured_run(1, 0.96)])
     text = mnist_addition.format(figures)
     assert _row_cells(text, 4) == [
@@ -749,10 +749,10 @@ def test_mnist_addition_table_gives_mean_and_spread_over_runs():
         "arithmetic",
         "2",
         "7,500",
-        "95.00 ± 1.00",
+        "95.00 ± 1.41",
         "99.00",
         "99.50",
-        "75.00 ± 1.00",
+        "75.00 ± 1.41",
         "A-NeSI 92.56, DeepStochLog 92.7, DeepProofLog 94.0",
         "110 s",
     ]

@@ -529,13 +529,16 @@ def _table(task, rows, mnist):
 
 
 def _mean_std(values, spread=True):
-    """``95.00 ± 1.00`` of fractions, over the runs that measured them; the
+    """``95.00 ± 1.00`` of fractions, over the runs that measured them: the
+    mean and the sample standard deviation, as the papers report them; the
     mean alone without ``spread``."""
     values = 100 * np.array([v for v in values if v is not None])
     if not len(values):
         return ""
     cell = f"{values.mean():.2f}"
-    return cell if len(values) == 1 or not spread else f"{cell} ± {values.std():.2f}"
+    if len(values) == 1 or not spread:
+        return cell
+    return f"{cell} ± {values.std(ddof=1):.2f}"
 
 
 def _notes(results, runs):
