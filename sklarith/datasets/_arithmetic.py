@@ -11,6 +11,27 @@ from sklearn.utils.validation import check_array, column_or_1d
 from ._targets import PAIR_TARGETS, SEED_TARGETS, number_sum_targets
 
 
+def draw_rows(n_images, images_per_row, n_samples, random_state, task):
+    """Indices of the images of each row, shape (n_rows, images_per_row).
+
+    With ``n_samples=None`` each image is used once, in a random order, for
+    ``n_images // images_per_row`` rows; otherwise ``n_samples`` rows are
+    drawn with replacement. ``task`` names the rows in the error raised when
+    there are too few images to use each once.
+    """
+    rng = check_random_state(random_state)
+    if n_samples is not None:
+        return rng.randint(n_images, size=(n_samples, images_per_row))
+    if n_images < images_per_row:
+        raise ValueError(
+            f"{task} needs at least {images_per_row} images to use each once; got "
+            f"{n_images}. Pass n_samples to draw images with replacement."
+        )
+    n_rows = n_images // images_per_row
+    order = rng.permutation(n_images)[: n_rows * images_per_row]
+    return order.reshape(n_rows, images_per_row)
+
+
 def check_images_and_labels(images, labels, *, max_label=9):
     """Validate images (n, ...) and their integer digit labels (n,).
 
@@ -207,19 +228,10 @@ def make_number_addition(
     ((449, 256), ['sum_digit_2', 'sum_digit_1', 'sum_digit_0'])
     """
     images, labels = check_images_and_labels(images, labels)
-    rng = check_random_state(random_state)
-    n_images = 2 * n_digits
-    if n_samples is None:
-        if len(images) < n_images:
-            raise ValueError(
-                f"{n_digits}-digit addition needs at least {n_images} images to use "
-                f"each once; got {len(images)}."
-            )
-        n_samples = len(images) // n_images
-        indices = rng.permutation(len(images))[: n_samples * n_images]
-        indices = indices.reshape(n_samples, n_images)
-    else:
-        indices = rng.randint(len(images), size=(n_samples, n_images))
+    indices = draw_rows(
+        len(images), 2 * n_digits, n_samples, random_state, f"{n_digits}-digit addition"
+    )
+    n_samples = len(indices)
     X = images[indices].reshape(n_samples, -1)
     digits = labels[indices]
     first, second = digits[:, :n_digits], digits[:, n_digits:]

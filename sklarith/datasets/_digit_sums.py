@@ -4,10 +4,9 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._arithmetic import check_images_and_labels
+from ._arithmetic import check_images_and_labels, draw_rows
 from ._targets import digit_sum_target
 
 
@@ -82,20 +81,10 @@ def make_digit_sums(
     True
     """
     images, labels = check_images_and_labels(images, labels)
-    rng = check_random_state(random_state)
-    if n_samples is None:
-        if len(images) < n_terms:
-            raise ValueError(
-                f"Sums of {n_terms} digits need at least {n_terms} images to use "
-                f"each once; got {len(images)}. Pass n_samples to draw images "
-                "with replacement."
-            )
-        n_samples = len(images) // n_terms
-        indices = rng.permutation(len(images))[: n_samples * n_terms]
-        indices = indices.reshape(n_samples, n_terms)
-    else:
-        indices = rng.randint(len(images), size=(n_samples, n_terms))
-    X = images[indices].reshape(n_samples, -1)
+    indices = draw_rows(
+        len(images), n_terms, n_samples, random_state, f"A sum of {n_terms} digits"
+    )
+    X = images[indices].reshape(len(indices), -1)
     sums = labels[indices].sum(axis=1, dtype=np.int64)
     Y = pd.DataFrame({digit_sum_target(n_terms): sums})
     return (X, Y, indices) if return_indices else (X, Y)
