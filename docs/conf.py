@@ -9,6 +9,8 @@ import torch.nn
 from sphinx.ext.intersphinx import InventoryAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The scripts that turn results files into the pages' tables and plots.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_plots"))
 
 import sklarith
 
@@ -24,6 +26,8 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx_gallery.gen_gallery",
+    "matplotlib.sphinxext.plot_directive",
+    "results_directives",
 ]
 
 autosummary_generate = True
@@ -45,6 +49,12 @@ intersphinx_mapping = {
         "skorch": "https://skorch.readthedocs.io/en/stable/",
     }.items()
 }
+
+# Plots drawn from results files at build time (``.. plot::``): the figure
+# alone, without links to its code or to other formats.
+plot_formats = [("png", 150)]
+plot_html_show_source_link = False
+plot_html_show_formats = False
 
 html_theme = "pydata_sphinx_theme"
 html_title = "sklarith"

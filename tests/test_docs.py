@@ -3,10 +3,13 @@ the docs and docstrings reference, at the pages those projects' sites use.
 
 CI also builds the docs with ``-n -W``, which fails on any reference left
 unresolved, the ones docstrings inherit from scikit-learn and torch included;
-these tests say which name is missing without a docs build.
+these tests say which name is missing without a docs build. The scripts of
+docs/_plots, which turn results files into the MNIST addition page's summary
+and plot when the docs are built, are checked here on small results files.
 """
 
 import importlib.util
+import json
 import re
 import zlib
 from pathlib import Path
@@ -145,3 +148,152 @@ def test_the_script_writes_the_committed_links(tmp_path, inventories):
     assert {name: written[name] for name in shared} == {
         name: committed[name] for name in shared
     }
+
+
+# The MNIST addition page sums up the results files when the docs are built:
+# docs/_plots/mnist_addition_summary.py writes its table and draws its plot.
+
+PLOTS = ROOT / "docs" / "_plots"
+
+
+@pytest.fixture(scope="module")
+def summary():
+    spec = importlib.util.spec_from_file_location(
+        "mnist_addition_summary", PLOTS / "mnist_addition_summary.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(n_digits, random_state, accuracy, **extra):
+    return {
+        "random_state": random_state,
+        "task": "numbers",
+        "n_digits": n_digits,
+        "head": "arithmetic",
+        "accuracy": accuracy,
+        "image_accuracy": 0.99,
+        "accuracy_at": {},
+        "wall_seconds": 100.0,
+        **extra,
+    }
+
+
+def _write(folder, stem, runs, date="2026-11-29", **options):
+    options = {"data": "mnist", "quick": False, "digit_init": "clusters", **options}
+    figures = {"options": options, "date": date, "results": {"runs": runs}}
+    path = folder / f"mnist-addition--{stem}.json"
+    path.write_text(json.dumps(figures), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def results(tmp_path):
+    """Results files as a series leaves them, and some the page leaves out."""
+    at = {"N=15": 0.8, "N=100": 0.3}
+    _write(
+        tmp_path,
+        "n-runs-2--n-digits-1",
+        [_run(1, s, 0.98, accuracy_at=at) for s in (0, 1)],
+    )
+    # The same N = 100 run measured twice: the later file wins, by date.
+    _write(tmp_path, "n-digits-100-later", [_run(100, 0, 0.3), _run(100, 1, 0.2)])
+    _write(tmp_path, "n-digits-100", [_run(100, 0, 0.9)], date="2026-11-28")
+    _write(tmp_path, "random", [_run(2, 0, 0.5)], digit_init="random")
+    _write(tmp_path, "quick", [_run(2, 0, 0.5)], quick=True)
+    _write(tmp_path, "digits", [_run(2, 0, 0.5)], data="digits")
+    _write(
+        tmp_path,
+        "sums-and-mlp",
+        [_run(2, 0, 0.5, head="mlp"), _run(2, 0, 0.5, task="digit-sums")],
+    )
+    return tmp_path
+
+
+def test_summary_keeps_one_run_per_length_and_random_state(summary, results):
+    by_n = summary.read_runs(results)
+    assert sorted(by_n) == [1, 100]
+    assert [(run["accuracy"], name) for run, name in by_n[100]] == [
+        (0.3, "mnist-addition--n-digits-100-later.json"),
+        (0.2, "mnist-addition--n-digits-100-later.json"),
+    ]
+
+
+def test_summary_table_gives_mean_and_sample_std(summary, results):
+    text = "\n".join(summary.summary_rst(results))
+    # N = 100: 30 and 20 %, sample standard deviation 7.07; two runs of the
+    # same accuracy spread by nothing.
+    assert "25.00\u00a0± 7.07" in text
+    assert "80.00\u00a0± 0.00" in text
+    assert f"≥ {summary.GOALS[100]:g}" in text
+    assert "DeepProofLog 37.8" in text
+    assert r"- N = 100: results/mnist-addition\-\-n-digits-100-later.json" in text
+    assert "n-digits-100.json" not in text
+
+
+def test_summary_of_no_results_says_so(summary, tmp_path):
+    assert summary.summary_rst(tmp_path) == ["No results file holds such runs yet."]
+
+
+def test_published_table_lists_every_system(summary):
+    text = "\n".join(summary.published_rst())
+    for figures in (
+        *summary.PUBLISHED.values(),
+        *summary.PUBLISHED_DIGIT_SUMS.values(),
+    ):
+        for system, accuracy in figures.items():
+            assert f"   * - {system}" in text
+            assert f"     - {accuracy}" in text
+
+
+@pytest.mark.parametrize("with_results", [True, False])
+def test_plot_draws_whatever_results_there_are(
+    summary, results, tmp_path, with_results
+):
+    plt = pytest.importorskip("matplotlib.pyplot")
+    ax = summary.plot_accuracy(results if with_results else tmp_path / "none")
+    labels = ax.get_legend_handles_labels()[1]
+    assert set(summary._published_series()) <= set(labels)
+    ours = [label for label in labels if label.startswith("sklarith")]
+    expected = [
+        "sklarith, trained and tested at N",
+        "sklarith, trained at N=1, tested at N=15 and 100",
+    ]
+    assert ours == (expected if with_results else [])
+    assert ax.get_ylim() == (0, 100)
+    plt.close(ax.figure)
+
+
+def test_results_directives_include_what_exists_and_name_what_does_not(
+    tmp_path, monkeypatch
+):
+    """A page names a measurement before its results file exists and shows
+    the file once it does; the summary table is parsed into the page."""
+    sphinx = pytest.importorskip("sphinx.application")
+    source = tmp_path / "source"
+    (source / "results").mkdir(parents=True)
+    (source / "results" / "peer-a.rst").write_text("Peer A measured.\n")
+    (source / "conf.py").write_text("extensions = ['results_directives']\n")
+    monkeypatch.syspath_prepend(PLOTS)
+    (source / "index.rst").write_text(
+        "Page\n====\n\n"
+        ".. include-results:: results/peer-a.rst\n\n   Not measured: A.\n\n"
+        ".. include-results:: results/peer-b*.rst\n\n   Not measured: B.\n\n"
+        ".. mnist-addition-summary::\n"
+    )
+    app = sphinx.Sphinx(
+        source,
+        source,
+        tmp_path / "html",
+        tmp_path / "doctrees",
+        "html",
+        status=None,
+        warningiserror=True,
+    )
+    app.build()
+    page = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert "Peer A measured." in page
+    assert "Not measured: A." not in page
+    assert "Not measured: B." in page
+    assert "<table" in page or "No results file holds such runs yet." in page
