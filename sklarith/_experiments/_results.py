@@ -213,7 +213,8 @@ def to_rst(markdown):
                     rows.append(cells)
                 i += 1
             i -= 1
-            out += [".. list-table::", "   :header-rows: 1", ""]
+            # Columns as wide as their text: equal widths overflow the page.
+            out += [".. list-table::", "   :header-rows: 1", "   :widths: auto", ""]
             for row in rows:
                 for j, cell in enumerate(row):
                     bullet = "   * - " if j == 0 else "     - "
