@@ -23,7 +23,7 @@ time, the clock stopped while it is evaluated:
   evaluation, batched and checked against DeepProbLog's own inference).
 
 The comparison gives each system's accuracy after the same wall time (the
-shorter of the two runs, and 2, 5, 10, 20 and 30 minutes where a run got
+shorter of the two runs, and 2, 5, 10 and 20 minutes where a run got
 that far), its final accuracy, and the wall time at which it first reached
 97 % of sums right.
 
