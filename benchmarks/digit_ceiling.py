@@ -1,0 +1,157 @@
+"""How well the MNIST addition runs' digit network reads digits when taught with labels.
+
+The MNIST addition runs never see a digit label; their results tables give
+the share of test images whose digit the network reads right (*images'
+digits*). A whole sum of two N-digit numbers is right only if all 2N images
+are read right, so at N = 100 that share decides the accuracy. This
+benchmark measures the same network taught directly with the digit labels:
+the same autoencoder settings, the same digit network (the encoder's copy
+and a hidden layer of 1,000 units, then ten logits), the same augmentation
+and schedule (``CLASSIFIER_SETTINGS``: Adam from ``lr=1e-3`` decayed along a
+cosine, no validation split), batches of 512 images, on the 60,000 training
+images, scored on the 10,000 test images. It is a ceiling for the
+label-free runs, not a result of them: if labels do no better than the sums
+alone, the network, not the supervision, is what limits long sums.
+
+Each random state trains its own autoencoder, or reuses the one that
+``sklarith reproduce mnist-addition --output DIR`` kept for it in
+``--autoencoders DIR`` (default ``results``) when its settings are the same.
+
+Run:  python benchmarks/digit_ceiling.py [--random-states 0 1 2]
+      [--max-epochs 25] [--autoencoders results] [--output DIR]
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
+from sklarith._experiments import format_figures, write
+from sklarith._experiments._results import Figures, to_markdown
+from sklarith._experiments.mnist_addition import (
+    AUTOENCODER_SETTINGS,
+    CLASSIFIER_SETTINGS,
+    IMAGES_PER_BATCH,
+)
+from sklarith.datasets import fetch_mnist
+
+#: Images per row of the whole sum at each N: its accuracy is about the
+#: share of images read right to this power.
+LENGTHS = (1, 15, 100)
+
+
+def autoencoder_for(random_state, train_images, folder):
+    """The autoencoder of the MNIST addition runs for ``random_state``, kept
+    by them in ``folder`` or trained here, and its training time."""
+    kept = Path(folder) / (
+        f"mnist-addition-autoencoder--data-mnist--random-state-{random_state}.joblib"
+    )
+    params = dict(AUTOENCODER_SETTINGS, image_shape=(28, 28))
+    if kept.exists():
+        cached = joblib.load(kept)
+        if cached["params"] == params:
+            return cached["autoencoder"], cached["seconds"]
+    start = time.perf_counter()
+    autoencoder = AutoencoderTransformer(**params, random_state=random_state)
+    autoencoder.fit(train_images)
+    return autoencoder, time.perf_counter() - start
+
+
+def one_run(random_state, max_epochs, train, test, folder):
+    autoencoder, pretraining = autoencoder_for(random_state, train.data, folder)
+    start = time.perf_counter()
+    classifier = ArithmeticMultiOutputClassifier(
+        **{
+            **CLASSIFIER_SETTINGS,
+            "max_epochs": max_epochs,
+            "batch_size": IMAGES_PER_BATCH,
+            # The digit network of head="arithmetic": the hidden layers, then
+            # the ten logits, with no layer of a head's own.
+            "head_layer_sizes": (),
+        },
+        encoder=autoencoder,
+        head="mlp",
+        random_state=random_state,
+    ).fit(train.data, train.target)
+    seconds = time.perf_counter() - start
+    accuracy = float(np.mean(classifier.predict(test.data) == test.target))
+    return {
+        "random_state": random_state,
+        "image_accuracy": accuracy,
+        "seconds": seconds,
+        "pretraining_seconds": pretraining,
+    }
+
+
+def mean_std(values, scale=100.0, digits=2):
+    values = np.asarray(values, dtype=float) * scale
+    # The sample standard deviation; one run has none to speak of.
+    std = values.std(ddof=1) if len(values) > 1 else 0.0
+    return f"{values.mean():.{digits}f} ± {std:.{digits}f}"
+
+
+def table(runs):
+    accuracies = [run["image_accuracy"] for run in runs]
+    rows = [["test images read right (%)", mean_std(accuracies)]]
+    for n_digits in LENGTHS:
+        rows.append(
+            [
+                f"its share to the power 2N, N = {n_digits} (%)",
+                mean_std([a ** (2 * n_digits) for a in accuracies]),
+            ]
+        )
+    rows.append(["training time (s)", mean_std([run["seconds"] for run in runs], 1, 0)])
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--random-states", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--max-epochs", type=int, default=25)
+    parser.add_argument("--autoencoders", default="results", metavar="DIR")
+    parser.add_argument("--output", metavar="DIR", help="write the results files")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    train = fetch_mnist(subset="train", download_if_missing=False)
+    test = fetch_mnist(subset="test", download_if_missing=False)
+    runs = []
+    for random_state in args.random_states:
+        runs.append(
+            one_run(random_state, args.max_epochs, train, test, args.autoencoders)
+        )
+        print(json.dumps(runs[-1]), flush=True)
+    command = "python benchmarks/digit_ceiling.py"
+    if args.random_states != [0, 1, 2]:
+        command += " --random-states " + " ".join(map(str, args.random_states))
+    if args.max_epochs != 25:
+        command += f" --max-epochs {args.max_epochs}"
+    figures = Figures(
+        "digit-ceiling",
+        command,
+        {"random_states": args.random_states, "max_epochs": args.max_epochs},
+        {
+            "header": ["the digit network taught with labels", "mean ± std over runs"],
+            "rows": table(runs),
+            "runs": runs,
+            "notes": [
+                f"{len(runs)} runs (random states "
+                f"{', '.join(map(str, args.random_states))}), {args.max_epochs} "
+                "epochs on the 60,000 MNIST training images with their labels, "
+                "scored on the 10,000 test images; the powers give about the "
+                "share of whole sums of two N-digit numbers right if every image "
+                "were read as well."
+            ],
+        },
+        seconds=time.perf_counter() - start,
+    )
+    print(to_markdown(figures, format_figures(figures)), end="")
+    if args.output:
+        write(figures, args.output)
+
+
+if __name__ == "__main__":
+    main()
