@@ -29,6 +29,10 @@ from pathlib import Path
 import joblib
 import numpy as np
 
+# The script's folder comes first on sys.path: the benchmarks share one
+# mean ± std cell.
+from defaults import mean_std
+
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
 from sklarith._experiments import format_figures, write
 from sklarith._experiments._results import Figures, to_markdown
@@ -87,21 +91,14 @@ def one_run(random_state, max_epochs, train, test, folder):
     }
 
 
-def mean_std(values, scale=100.0, digits=2):
-    values = np.asarray(values, dtype=float) * scale
-    # The sample standard deviation; one run has none to speak of.
-    std = values.std(ddof=1) if len(values) > 1 else 0.0
-    return f"{values.mean():.{digits}f} ± {std:.{digits}f}"
-
-
 def table(runs):
     accuracies = [run["image_accuracy"] for run in runs]
-    rows = [["test images read right (%)", mean_std(accuracies)]]
+    rows = [["test images read right (%)", mean_std(accuracies, 100, 2)]]
     for n_digits in LENGTHS:
         rows.append(
             [
                 f"its share to the power 2N, N = {n_digits} (%)",
-                mean_std([a ** (2 * n_digits) for a in accuracies]),
+                mean_std([a ** (2 * n_digits) for a in accuracies], 100, 2),
             ]
         )
     # No time row: what is measured is how well the network reads, and the
