@@ -75,14 +75,13 @@ def cluster_digits(features, structure, y, random_state):
     # image whose digits are all equally likely. Random ones do.
     tables = torch.randn(N_STARTS, n_clusters, N_DIGITS, generator=generator)
     tables.requires_grad_(True)
-    all_results = row_results.repeat(N_STARTS, 1)
 
     def negative_log_likelihoods():
         """Of the results under each table, one value per table."""
-        log_digits = torch.log_softmax(tables, dim=2)[:, row_clusters]
-        log_digits = log_digits.flatten(0, 1)
-        likelihood = structure.log_likelihood(log_digits, all_results)
-        return -likelihood.view(N_STARTS, -1).mean(dim=1)
+        likelihood = structure.table_log_likelihood(
+            torch.log_softmax(tables, dim=2), row_clusters, row_results
+        )
+        return -likelihood.mean(dim=1)
 
     # Adam scales each weight's step by its own gradient, so the tables,
     # fitted together on the sum of their losses, train as if apart.

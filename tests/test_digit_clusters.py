@@ -7,8 +7,8 @@ import pytest
 
 from sklarith import ArithmeticMultiOutputClassifier
 from sklarith._digit_clusters import cluster_digits
-from sklarith.datasets import load_digit_images, make_number_addition
-from sklarith.modules import NumberSum
+from sklarith.datasets import load_digit_images, make_digit_sums, make_number_addition
+from sklarith.modules import DigitSum, NumberSum
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,21 @@ def test_the_digits_of_the_clusters_are_found_from_the_sums_alone(numbers):
     assert digits.shape == true_digits.shape
     # Ten digits by chance would be right a tenth of the time.
     assert (digits == true_digits).mean() > 0.7
+
+
+def test_the_digits_of_the_clusters_are_found_from_sums_of_many_digits_alone():
+    digits = load_digit_images()
+    X, Y, indices = make_digit_sums(
+        digits.data,
+        digits.target,
+        n_terms=16,
+        n_samples=500,
+        random_state=0,
+        return_indices=True,
+    )
+    pixels = X.reshape(len(X), 16, -1)
+    found = cluster_digits(pixels, DigitSum(16), _codes(Y), random_state=0)
+    assert (found == digits.target[indices]).mean() > 0.7
 
 
 def test_the_same_random_state_gives_the_same_digits(numbers):

@@ -54,6 +54,24 @@ def test_log_likelihood_is_the_log_of_the_brute_force_probability(n_terms):
     np.testing.assert_allclose(log_likelihood.numpy(), np.log(exact), rtol=1e-10)
 
 
+@pytest.mark.parametrize("n_terms", [1, 2, 3, 4])
+def test_the_likelihood_under_cluster_tables_is_that_of_each_image_digit(n_terms):
+    # From the clusters' counts and characteristic functions, as the images'
+    # digit distributions convolved one term at a time give it.
+    generator = torch.Generator().manual_seed(n_terms)
+    log_tables = torch.log_softmax(
+        torch.randn(3, 5, 10, generator=generator, dtype=torch.float64), dim=-1
+    )
+    clusters = torch.randint(0, 5, (20, n_terms), generator=generator)
+    y = torch.randint(0, 9 * n_terms + 1, (20, 1), generator=generator)
+    structure = DigitSum(n_terms)
+    log_digits = log_tables[:, clusters].flatten(0, 1)
+    expected = structure.log_likelihood(log_digits, y.repeat(3, 1)).view(3, 20)
+    torch.testing.assert_close(
+        structure.table_log_likelihood(log_tables, clusters, y), expected
+    )
+
+
 def test_marginals_are_distributions():
     p = digit_distributions(5, 7, dtype=torch.float32).exp()
     (marginal,) = DigitSum(7).marginals(p)

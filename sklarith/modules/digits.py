@@ -20,6 +20,9 @@ from ._layers import mlp
 
 N_DIGITS = 10
 
+#: Below this, a probability from an inverse DFT in float64 is rounding error.
+_SMALLEST_DFT_PROBABILITY = 1e-12
+
 
 class DigitMLP(nn.Module):
     """One MLP shared by every image of a row, giving each image digit logits.
@@ -68,7 +71,30 @@ class DigitMLP(nn.Module):
 
 
 class _ExactResults:
-    """What both structures share: the classes of each output, known up front."""
+    """What every structure shares: the classes of each output, known up front,
+    and the likelihood of the results under a table of digits per cluster."""
+
+    def table_log_likelihood(self, log_tables, clusters, y):
+        """Log-probability of the results ``y`` when every image's digit
+        distribution is its cluster's row of a table, for each table.
+
+        Parameters
+        ----------
+        log_tables : torch.Tensor of shape (n_tables, n_clusters, 10)
+            Log-probabilities of the digits of each cluster.
+        clusters : torch.Tensor of shape (n_rows, n_images)
+            The cluster of every image of every row.
+        y : torch.Tensor of shape (n_rows, n_outputs)
+            Class indices of the observed results.
+
+        Returns
+        -------
+        log_likelihood : torch.Tensor of shape (n_tables, n_rows)
+        """
+        n_tables = len(log_tables)
+        log_digits = log_tables[:, clusters].flatten(0, 1)
+        log_likelihood = self.log_likelihood(log_digits, y.repeat(n_tables, 1))
+        return log_likelihood.view(n_tables, -1)
 
     def encode(self, Y):
         """Class indices of the results ``Y`` (n, n_outputs), or a ValueError."""
@@ -247,6 +273,54 @@ class DigitSum(_ExactResults):
     def marginals(self, p):
         """Probabilities of every value of the sum, a list of one tensor."""
         return [self._log_distribution(p.log()).exp()]
+
+    def table_log_likelihood(self, log_tables, clusters, y):
+        """Log-probability of the observed sums when every image's digit
+        distribution is its cluster's row of a table, for each table.
+
+        Only how many images of a row fall in each cluster matters, so the
+        sum's characteristic function is the product of the clusters' raised
+        to those counts: one product of the counts (n_rows, n_clusters) with
+        the clusters' log characteristic functions (n_clusters, frequencies)
+        instead of ``n_terms`` convolutions per row and table; the inverse
+        DFT at the observed sum gives its probability. This runs in float64,
+        and probabilities below the DFT's rounding error
+        (:data:`_SMALLEST_DFT_PROBABILITY`) count as that; a table on which
+        a row is so unlikely loses to the true one anyway.
+
+        Parameters
+        ----------
+        log_tables : torch.Tensor of shape (n_tables, n_clusters, 10)
+            Log-probabilities of the digits of each cluster.
+        clusters : torch.Tensor of shape (n_rows, n_terms)
+            The cluster of every image of every row.
+        y : torch.Tensor of shape (n_rows, 1)
+            Class indices of the observed sums.
+
+        Returns
+        -------
+        log_likelihood : torch.Tensor of shape (n_tables, n_rows)
+        """
+        n_values = 9 * self.n_terms + 1
+        counts = nn.functional.one_hot(clusters, log_tables.shape[1]).sum(dim=1)
+        # The spectrum of a real distribution is conjugate-symmetric: the
+        # frequencies up to half the values, counted twice but for the
+        # first (and the middle one of an even number of values), suffice.
+        frequencies = torch.arange(n_values // 2 + 1, dtype=torch.float64)
+        frequencies = frequencies.mul(2 * torch.pi / n_values).to(y.device)
+        weights = torch.full_like(frequencies, 2.0)
+        weights[0] = 1
+        if n_values % 2 == 0:
+            weights[-1] = 1
+        angles = frequencies[:, None] * torch.arange(N_DIGITS, device=y.device)
+        p = log_tables.double().exp()
+        real, imaginary = p @ angles.cos().T, p @ angles.sin().T
+        log_modulus = counts.double() @ (real.square() + imaginary.square()).log() / 2
+        argument = counts.double() @ torch.atan2(imaginary, real)
+        phase = argument - frequencies * y.double()
+        probability = (weights * log_modulus.exp() * phase.cos()).sum(-1) / n_values
+        log_likelihood = probability.clamp_min(_SMALLEST_DFT_PROBABILITY).log()
+        return log_likelihood.to(log_tables.dtype)
 
 
 class ArithmeticLikelihood(nn.Module):
