@@ -19,13 +19,12 @@ import argparse
 import json
 import time
 
-import numpy as np
 from sklearn.pipeline import Pipeline
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
 from sklarith._experiments import format_figures, write
 from sklarith._experiments._common import accuracy_per_output, split_digits
-from sklarith._experiments._results import Figures, to_markdown
+from sklarith._experiments._results import Figures, mean_std, to_markdown
 from sklarith.datasets import make_arithmetic_pairs
 
 N_PAIRS = 20_000
@@ -75,27 +74,28 @@ def one_run(images, random_state, encoder_params, classifier_params):
     }
 
 
-def mean_std(values, scale=1.0, digits=1):
-    values = np.asarray(values, dtype=float) * scale
-    # The sample standard deviation; one run has none to speak of.
-    std = values.std(ddof=1) if len(values) > 1 else 0.0
-    return f"{values.mean():.{digits}f} ± {std:.{digits}f}"
-
-
 def table(runs):
     outputs = list(runs[0]["accuracy"])
     rows = [
-        [name, mean_std([run["accuracy"][name] for run in runs], 100)]
+        [name, mean_std([run["accuracy"][name] for run in runs], 100, 1)]
         for name in outputs
     ]
-    rows.append(["all five right", mean_std([run["all_right"] for run in runs], 100)])
     rows.append(
-        ["autoencoder epochs", mean_std([run["encoder_epochs"] for run in runs])]
+        ["all five right", mean_std([run["all_right"] for run in runs], 100, 1)]
     )
     rows.append(
-        ["classifier epochs", mean_std([run["classifier_epochs"] for run in runs])]
+        [
+            "autoencoder epochs",
+            mean_std([run["encoder_epochs"] for run in runs], digits=1),
+        ]
     )
-    rows.append(["wall time (s)", mean_std([run["seconds"] for run in runs])])
+    rows.append(
+        [
+            "classifier epochs",
+            mean_std([run["classifier_epochs"] for run in runs], digits=1),
+        ]
+    )
+    rows.append(["wall time (s)", mean_std([run["seconds"] for run in runs], digits=1)])
     return rows
 
 

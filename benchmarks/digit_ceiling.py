@@ -29,13 +29,9 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-# The script's folder comes first on sys.path: the benchmarks share one
-# mean ± std cell.
-from defaults import mean_std
-
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
 from sklarith._experiments import format_figures, write
-from sklarith._experiments._results import Figures, to_markdown
+from sklarith._experiments._results import Figures, mean_std, to_markdown
 from sklarith._experiments.mnist_addition import (
     AUTOENCODER_SETTINGS,
     CLASSIFIER_SETTINGS,

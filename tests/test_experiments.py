@@ -194,6 +194,16 @@ def test_markdown_table_pads_columns_and_aligns_numbers_right():
     ]
 
 
+def test_a_mean_over_runs_comes_with_their_sample_standard_deviation():
+    assert _results.mean_std([0.94, 0.96], 100) == "95.00 ± 1.41"
+
+
+def test_one_run_or_no_spread_gives_the_mean_alone_and_no_run_an_empty_cell():
+    assert _results.mean_std([0.95, None], 100) == "95.00"
+    assert _results.mean_std([0.94, 0.96], 100, spread=False) == "95.00"
+    assert _results.mean_std([None]) == ""
+
+
 def test_rst_of_a_results_file_is_valid_and_keeps_every_cell():
     docutils_core = pytest.importorskip("docutils.core")
     markdown = (

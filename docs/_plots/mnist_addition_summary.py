@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sklarith._experiments._results import seconds_text
+from sklarith._experiments._results import mean_std, seconds_text
 from sklarith._experiments.mnist_addition import PUBLISHED, PUBLISHED_DIGIT_SUMS
 
 #: The results files the page sums up, next to the docs.
@@ -81,11 +81,8 @@ def percent(values):
 
 
 def _cell(values):
-    mean, std = percent(values)
-    if mean is None:
-        return ""
     # A no-break space: a narrow cell wraps after the ±, not before.
-    return f"{mean:.2f}" if std is None else f"{mean:.2f}\u00a0± {std:.2f}"
+    return mean_std(values, 100, separator="\u00a0± ")
 
 
 def best_published(n_digits):

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import joblib
+import numpy as np
 
 from ._common import machine_description, peak_memory_mib, today
 
@@ -149,6 +150,23 @@ def markdown_table(header, rows, align=None):
 def percent(value, digits=2):
     """``0.9548`` as ``"95.48"``; an empty cell for None."""
     return "" if value is None else f"{100 * value:.{digits}f}"
+
+
+def mean_std(values, scale=1.0, digits=2, spread=True, separator=" ± "):
+    """``"95.00 ± 1.00"``: the mean of ``values`` times ``scale`` and their
+    sample standard deviation (ddof=1), as papers report figures over runs.
+
+    One value has no spread, and gives its value alone, as does
+    ``spread=False``; None values (runs that did not measure the figure) are
+    left out, and none at all gives an empty cell.
+    """
+    values = scale * np.array([v for v in values if v is not None], dtype=float)
+    if not len(values):
+        return ""
+    cell = f"{values.mean():.{digits}f}"
+    if len(values) == 1 or not spread:
+        return cell
+    return f"{cell}{separator}{values.std(ddof=1):.{digits}f}"
 
 
 def epochs(n):

@@ -54,6 +54,7 @@ from ._common import AUTOENCODER, CLASSIFIER, accuracy_per_output, load_images, 
 from ._results import (
     command_line,
     markdown_table,
+    mean_std,
     options_of,
     read_figures,
     record,
@@ -506,15 +507,19 @@ def _table(task, rows, mnist):
     table = []
     for (length, head), of_row in rows.items():
         row = [str(length), head, str(len(of_row)), f"{of_row[0]['n_rows']:,}"]
-        row.append(_mean_std([r["accuracy"] for r in of_row]))
+        row.append(mean_std([r["accuracy"] for r in of_row], 100))
         if task == "numbers":
-            row.append(_mean_std([r["digit_accuracy"] for r in of_row], spread=False))
+            row.append(
+                mean_std([r["digit_accuracy"] for r in of_row], 100, spread=False)
+            )
         if with_images:
             row.append(
-                _mean_std([r.get("image_accuracy") for r in of_row], spread=False)
+                mean_std([r.get("image_accuracy") for r in of_row], 100, spread=False)
             )
         for label in labels:
-            row.append(_mean_std([r.get("accuracy_at", {}).get(label) for r in of_row]))
+            row.append(
+                mean_std([r.get("accuracy_at", {}).get(label) for r in of_row], 100)
+            )
         if mnist:
             row.append(
                 ", ".join(f"{k} {v}" for k, v in published.get(length, {}).items())
@@ -526,19 +531,6 @@ def _table(task, rows, mnist):
     if mnist:
         align[-2] = "<"
     return markdown_table(header, table, align=align)
-
-
-def _mean_std(values, spread=True):
-    """``95.00 ± 1.00`` of fractions, over the runs that measured them: the
-    mean and the sample standard deviation, as the papers report them; the
-    mean alone without ``spread``."""
-    values = 100 * np.array([v for v in values if v is not None])
-    if not len(values):
-        return ""
-    cell = f"{values.mean():.2f}"
-    if len(values) == 1 or not spread:
-        return cell
-    return f"{cell} ± {values.std(ddof=1):.2f}"
 
 
 def _notes(results, runs):
