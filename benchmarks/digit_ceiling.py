@@ -17,8 +17,12 @@ Each random state trains its own autoencoder, or reuses the one that
 ``sklarith reproduce mnist-addition --output DIR`` kept for it in
 ``--autoencoders DIR`` (default ``results``) when its settings are the same.
 
+``--channels`` measures a wider or narrower encoder, whose autoencoder is
+trained here.
+
 Run:  python benchmarks/digit_ceiling.py [--random-states 0 1 2]
-      [--max-epochs 25] [--autoencoders results] [--output DIR]
+      [--max-epochs 25] [--channels 32 64 128] [--autoencoders results]
+      [--output DIR]
 """
 
 import argparse
@@ -44,13 +48,14 @@ from sklarith.datasets import fetch_mnist
 LENGTHS = (1, 15, 100)
 
 
-def autoencoder_for(random_state, train_images, folder):
+def autoencoder_for(random_state, train_images, folder, channels):
     """The autoencoder of the MNIST addition runs for ``random_state``, kept
-    by them in ``folder`` or trained here, and its training time."""
+    by them in ``folder`` or trained here, and its training time; with other
+    ``channels`` than theirs, always trained here."""
     kept = Path(folder) / (
         f"mnist-addition-autoencoder--data-mnist--random-state-{random_state}.joblib"
     )
-    params = dict(AUTOENCODER_SETTINGS, image_shape=(28, 28))
+    params = dict(AUTOENCODER_SETTINGS, image_shape=(28, 28), channels=channels)
     if kept.exists():
         cached = joblib.load(kept)
         if cached["params"] == params:
@@ -61,8 +66,10 @@ def autoencoder_for(random_state, train_images, folder):
     return autoencoder, time.perf_counter() - start
 
 
-def one_run(random_state, max_epochs, train, test, folder):
-    autoencoder, pretraining = autoencoder_for(random_state, train.data, folder)
+def one_run(random_state, max_epochs, train, test, folder, channels):
+    autoencoder, pretraining = autoencoder_for(
+        random_state, train.data, folder, channels
+    )
     start = time.perf_counter()
     classifier = ArithmeticMultiOutputClassifier(
         **{
@@ -106,6 +113,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--random-states", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--max-epochs", type=int, default=25)
+    parser.add_argument(
+        "--channels",
+        type=int,
+        nargs="+",
+        default=list(AUTOENCODER_SETTINGS["channels"]),
+        help="filters of the encoder's convolutions (default: the runs' own)",
+    )
     parser.add_argument("--autoencoders", default="results", metavar="DIR")
     parser.add_argument("--output", metavar="DIR", help="write the results files")
     args = parser.parse_args()
@@ -115,7 +129,14 @@ def main():
     runs = []
     for random_state in args.random_states:
         runs.append(
-            one_run(random_state, args.max_epochs, train, test, args.autoencoders)
+            one_run(
+                random_state,
+                args.max_epochs,
+                train,
+                test,
+                args.autoencoders,
+                tuple(args.channels),
+            )
         )
         print(json.dumps(runs[-1]), flush=True)
     command = "python benchmarks/digit_ceiling.py"
@@ -123,17 +144,24 @@ def main():
         command += " --random-states " + " ".join(map(str, args.random_states))
     if args.max_epochs != 25:
         command += f" --max-epochs {args.max_epochs}"
+    if tuple(args.channels) != AUTOENCODER_SETTINGS["channels"]:
+        command += " --channels " + " ".join(map(str, args.channels))
     figures = Figures(
         "digit-ceiling",
         command,
-        {"random_states": args.random_states, "max_epochs": args.max_epochs},
+        {
+            "random_states": args.random_states,
+            "max_epochs": args.max_epochs,
+            "channels": args.channels,
+        },
         {
             "header": ["the digit network taught with labels", "mean ± std over runs"],
             "rows": table(runs),
             "runs": runs,
             "notes": [
                 f"{len(runs)} runs (random states "
-                f"{', '.join(map(str, args.random_states))}), {args.max_epochs} "
+                f"{', '.join(map(str, args.random_states))}), an encoder of "
+                f"{'-'.join(map(str, args.channels))} filters, {args.max_epochs} "
                 "epochs on the 60,000 MNIST training images with their labels, "
                 "scored on the 10,000 test images; the powers give about the "
                 "share of whole sums of two N-digit numbers right if every image "
