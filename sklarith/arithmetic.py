@@ -100,17 +100,18 @@ class ArithmeticMultiOutputClassifier(
     head : {"mlp", "arithmetic"}, default="mlp"
         A learnt head per output, or per-image digit distributions combined
         by exact arithmetic.
-    digit_init : {"random", "clusters"}, default="random"
-        How the arithmetic head's digits start. ``"random"``: from random
-        weights, the results alone teach the digits. ``"clusters"``: the
+    digit_init : {"auto", "clusters", "random"}, default="auto"
+        How the arithmetic head's digits start. ``"clusters"``: the
         images' features (the encoder's codes, or the pixels) are first
         clustered, without labels, and each cluster is given the digit that
         makes the observed results most likely; the network learns these
         digits for about 300 optimizer steps (whole epochs), then the
-        results alone, as with ``"random"``. It gets long sums past their
-        cold start, where random digits leave the results almost no
-        gradient. Only with ``head="arithmetic"``; no digit label is ever
-        used.
+        results alone. It gets long sums past their cold start, where random
+        digits leave the results almost no gradient, and costs seconds.
+        ``"random"``: from random weights, the results alone teach the
+        digits. ``"auto"``: ``"clusters"`` with ``head="arithmetic"``, and
+        nothing with ``head="mlp"``, which has no digits to start. No digit
+        label is ever used.
     targets : "auto" or sequence of str, default="auto"
         Names of the outputs, one per column of ``y``: with
         ``head="arithmetic"`` they choose the arithmetic, from
@@ -241,7 +242,7 @@ class ArithmeticMultiOutputClassifier(
         "freeze_encoder": ["boolean"],
         "augment": ["boolean"],
         "head": [StrOptions({"mlp", "arithmetic"})],
-        "digit_init": [StrOptions({"random", "clusters"})],
+        "digit_init": [StrOptions({"auto", "clusters", "random"})],
     }
 
     _layer_sizes = {"hidden_layer_sizes": 0, "head_layer_sizes": 0}
@@ -252,7 +253,7 @@ class ArithmeticMultiOutputClassifier(
         hidden_layer_sizes=(1000,),
         head_layer_sizes=(200,),
         head="mlp",
-        digit_init="random",
+        digit_init="auto",
         targets="auto",
         activation="relu",
         encoder=None,
@@ -432,7 +433,7 @@ class ArithmeticMultiOutputClassifier(
             raise ValueError(
                 "digit_init='clusters' starts the digits of head='arithmetic', "
                 f"but head={self.head!r}; set head='arithmetic' or "
-                "digit_init='random'."
+                "digit_init='auto'."
             )
         classes = self.classes_ if isinstance(self.classes_, list) else [self.classes_]
         params = {
@@ -497,11 +498,13 @@ class ArithmeticMultiOutputClassifier(
         )
 
     def _initial_net(self, X, y, X_tensor, spec, seed):
-        """With ``digit_init="clusters"``, a net first trained on the digits of
-        a clustering of the images, matched to the results (a warm start
-        continues the fitted net instead)."""
+        """With ``head="arithmetic"`` and ``digit_init`` ``"clusters"`` (or
+        ``"auto"``), a net first trained on the digits of a clustering of the
+        images, matched to the results (a warm start continues the fitted net
+        instead)."""
         fitted = super()._initial_net(X, y, X_tensor, spec, seed)
-        if fitted is not None or self.digit_init != "clusters":
+        starts_from_clusters = self.head == "arithmetic" and self.digit_init != "random"
+        if fitted is not None or not starts_from_clusters:
             return fitted
         structure = spec.criterion_params["structure"]
         n_rows = len(X)
@@ -524,6 +527,8 @@ class ArithmeticMultiOutputClassifier(
             callbacks=(),
             epoch_monitors=(),
             warn_at_max_epochs=False,
+            # The epoch table shows the history, which these epochs are not.
+            verbose=0,
         )
         net = build_net(first_phase, n_samples=n_rows, device=self.device_, seed=seed)
         dataset = InMemoryDataset(X_tensor, to_tensor(digits, torch.int64))

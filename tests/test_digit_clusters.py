@@ -1,6 +1,6 @@
-"""digit_init="clusters": the arithmetic head's digits start from a clustering
-of the images matched to the results, never from a digit label. Digit labels
-appear here only to check what was learnt."""
+"""digit_init="clusters" (and "auto", the default): the arithmetic head's digits
+start from a clustering of the images matched to the results, never from a
+digit label. Digit labels appear here only to check what was learnt."""
 
 import numpy as np
 import pytest
@@ -84,6 +84,14 @@ def test_a_clustered_start_reads_digits_before_the_results_have_taught_any(numbe
     }
     assert accuracy["random"] < 0.3
     assert accuracy["clusters"] > 0.7
+
+
+def test_the_arithmetic_head_starts_from_clusters_by_default(numbers):
+    X, Y, _ = numbers
+    default = _one_epoch("auto").fit(X, Y).predict_digits(X)
+    np.testing.assert_array_equal(
+        default, _one_epoch("clusters").fit(X, Y).predict_digits(X)
+    )
 
 
 def test_the_history_holds_the_epochs_of_the_results_only(numbers):

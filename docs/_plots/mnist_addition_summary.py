@@ -3,7 +3,8 @@
 ``sklarith reproduce mnist-addition ... --output results`` writes one results
 file per command. The page sums them up at build time, so that it fills in as
 series end: every ``results/mnist-addition--*.json`` of MNIST runs (not
-``--quick``) with ``digit_init="clusters"`` gives its runs of two numbers
+``--quick``) whose digits start from clusters (``--digit-init clusters``,
+or ``auto``, the default since issue 16) gives its runs of two numbers
 (task ``numbers``) with the arithmetic head. Runs of the same N and random
 state in several files are the same run measured again: the latest file
 (by its date, then by when it was written) wins, so a series that repeats an
@@ -45,7 +46,7 @@ def _selected(figures):
     return (
         options.get("data") == "mnist"
         and not options.get("quick", False)
-        and options.get("digit_init") == "clusters"
+        and options.get("digit_init") in ("auto", "clusters")
     )
 
 

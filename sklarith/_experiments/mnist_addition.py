@@ -103,10 +103,10 @@ OPTIONS = {
         "help": "fine-tuning epochs (default: 25; with --quick 2)",
     },
     "digit_init": {
-        "choices": ["random", "clusters"],
-        "help": "how the arithmetic head's digits start: random weights, or "
-        "the digits of a clustering of the codes matched to the sums "
-        "(default: random)",
+        "choices": ["auto", "clusters", "random"],
+        "help": "how the arithmetic head's digits start: the digits of a "
+        "clustering of the codes matched to the sums, or random weights; "
+        "auto, the classifier's default, is clusters (default: auto)",
     },
     "eval_n_digits": {
         "type": int,
@@ -287,7 +287,7 @@ def run(
     n_terms=(4, 16, 64),
     heads=("arithmetic",),
     max_epochs=None,
-    digit_init="random",
+    digit_init="auto",
     eval_n_digits=None,
     eval_n_terms=None,
     output=None,
@@ -375,7 +375,7 @@ def run(
                 encoder=autoencoder,
                 head=head,
                 # Only the arithmetic head has digits to start.
-                digit_init=digit_init if head == "arithmetic" else "random",
+                digit_init=digit_init if head == "arithmetic" else "auto",
                 device=device,
                 random_state=seed,
                 verbose=min(verbose, 2),
