@@ -284,22 +284,10 @@ class DigitSum(_ExactResults):
         the clusters' log characteristic functions (n_clusters, frequencies)
         instead of ``n_terms`` convolutions per row and table; the inverse
         DFT at the observed sum gives its probability. This runs in float64,
-        and probabilities below the DFT's rounding error
-        (:data:`_SMALLEST_DFT_PROBABILITY`) count as that; a table on which
-        a row is so unlikely loses to the true one anyway.
-
-        Parameters
-        ----------
-        log_tables : torch.Tensor of shape (n_tables, n_clusters, 10)
-            Log-probabilities of the digits of each cluster.
-        clusters : torch.Tensor of shape (n_rows, n_terms)
-            The cluster of every image of every row.
-        y : torch.Tensor of shape (n_rows, 1)
-            Class indices of the observed sums.
-
-        Returns
-        -------
-        log_likelihood : torch.Tensor of shape (n_tables, n_rows)
+        and probabilities below the DFT's rounding error (``1e-12``) count
+        as that; a table on which
+        a row is so unlikely loses to the true one anyway. The arguments and
+        the result are those of every structure's ``table_log_likelihood``.
         """
         n_values = 9 * self.n_terms + 1
         counts = nn.functional.one_hot(clusters, log_tables.shape[1]).sum(dim=1)
