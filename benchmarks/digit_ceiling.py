@@ -159,7 +159,8 @@ def main():
             "rows": table(runs),
             "runs": runs,
             "notes": [
-                f"{len(runs)} runs (random states "
+                f"{len(runs)} {'run' if len(runs) == 1 else 'runs'} (random "
+                f"{'state' if len(runs) == 1 else 'states'} "
                 f"{', '.join(map(str, args.random_states))}), an encoder of "
                 f"{'-'.join(map(str, args.channels))} filters, {args.max_epochs} "
                 "epochs on the 60,000 MNIST training images with their labels, "
