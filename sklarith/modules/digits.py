@@ -285,9 +285,9 @@ class DigitSum(_ExactResults):
         instead of ``n_terms`` convolutions per row and table; the inverse
         DFT at the observed sum gives its probability. This runs in float64,
         and probabilities below the DFT's rounding error (``1e-12``) count
-        as that; a table on which
-        a row is so unlikely loses to the true one anyway. The arguments and
-        the result are those of every structure's ``table_log_likelihood``.
+        as that; a table on which a row is so unlikely loses to the true one
+        anyway. The arguments and the result are those of every structure's
+        ``table_log_likelihood``.
         """
         n_values = 9 * self.n_terms + 1
         counts = nn.functional.one_hot(clusters, log_tables.shape[1]).sum(dim=1)
