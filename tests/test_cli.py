@@ -1,11 +1,19 @@
 """The ``sklarith`` command line: one registry over the experiments."""
 
+import builtins
 import contextlib
+import dataclasses
+import errno
+import importlib.util
 import inspect
 import io
+import json
+import os
+import runpy
 import signal
 import socket
 import warnings
+from pathlib import Path
 
 import joblib
 import pytest
@@ -566,3 +574,102 @@ def test_output_replaces_the_model_of_the_same_command_and_no_other_file(
         cli.main(["reproduce", "single-layer", "--output", str(tmp_path)])
     assert joblib.load(tmp_path / "single-layer.joblib") == "second model"
     assert (tmp_path / "mine.joblib").read_bytes() == b"the user's"
+
+
+def test_a_full_disk_is_one_line_naming_the_file_it_could_not_write(
+    calls, tmp_path, monkeypatch, capsys
+):
+    def full_disk(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["reproduce", "single-layer", "--output", str(tmp_path)])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"No space left on device: '{tmp_path / 'single-layer.json'}'" in err
+
+
+def _results_file_cut_off():
+    figures = _results.Figures(
+        "mnist-addition",
+        "sklarith reproduce mnist-addition --data digits --quick",
+        {"data": "digits"},
+        {"max_epochs": 2, "runs": []},
+    )
+    fields = dataclasses.asdict(figures)
+    del fields["model"]
+    text = json.dumps(fields, indent=2)
+    return text[: len(text) // 2]
+
+
+#: What a user may find where a series resumes from: the results file of its
+#: command, but not one sklarith wrote.
+NOT_RESULTS_FILES = {
+    "an empty object": lambda: "{}",
+    "other keys": lambda: '{"runs": [], "max_epochs": 2}',
+    "cut off": _results_file_cut_off,
+    "results without runs": lambda: json.dumps(
+        {
+            "experiment": "mnist-addition",
+            "command": "sklarith reproduce mnist-addition --data digits --quick",
+            "options": {},
+            "results": {"max_epochs": 2},
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", NOT_RESULTS_FILES)
+def test_a_results_file_sklarith_cannot_read_is_one_line_that_names_it(
+    kind, tmp_path, capsys
+):
+    path = tmp_path / "mnist-addition--data-digits--quick.json"
+    path.write_text(NOT_RESULTS_FILES[kind]())
+    argv = ["reproduce", "mnist-addition", "--data", "digits", "--quick"]
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([*argv, "--verbose", "0", "--output", str(tmp_path)])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"sklarith: error: {path} is not a results file")
+    assert err.endswith("; move it away or choose another --output.\n")
+
+
+@pytest.fixture
+def ctrl_c_while_loading(monkeypatch):
+    """Make an import of torch, scikit-learn, skorch or sklarith's experiments
+    raise ``KeyboardInterrupt``, as Ctrl-C while the command loads them."""
+    real_import = builtins.__import__
+
+    def import_(name, globals=None, locals=None, fromlist=(), level=0):
+        absolute = name
+        if level:
+            package = (globals or {}).get("__package__")
+            absolute = importlib.util.resolve_name("." * level + name, package)
+        heavy = absolute.split(".")[0] in ("torch", "sklearn", "skorch")
+        if heavy or absolute.startswith("sklarith._experiments"):
+            raise KeyboardInterrupt
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", import_)
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line_and_exit_status_130(
+    ctrl_c_while_loading, capsys
+):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["reproduce", "single-layer", "--help"])
+    assert exit_.value.code == 130
+    assert capsys.readouterr() == ("", "\nsklarith: interrupted\n")
+
+
+def test_ctrl_c_while_python_m_sklarith_loads_is_one_line_and_exit_status_130(
+    ctrl_c_while_loading, monkeypatch, capsys
+):
+    monkeypatch.setattr("sys.argv", ["sklarith", "reproduce", "single-layer", "--help"])
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_module("sklarith", run_name="__main__")
+    assert exit_.value.code == 130
+    assert capsys.readouterr() == ("", "\nsklarith: interrupted\n")

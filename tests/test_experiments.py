@@ -1,9 +1,12 @@
 """The experiment layer: shared helpers, results files, and each experiment on
 tiny settings of the bundled 8x8 digits."""
 
+import errno
 import inspect
+import io
 import json
 import os
+import re
 import runpy
 from pathlib import Path
 
@@ -42,6 +45,7 @@ from sklarith.datasets import (
     make_number_addition,
 )
 from sklarith.metrics import rounded_accuracy
+from sklarith.utils._files import UnreadableFileWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -913,3 +917,125 @@ def test_an_interrupted_mnist_addition_series_resumes_where_it_stopped(
     assert list(joblib.load(results.with_suffix(".joblib"))) == [
         (0, "numbers", 2, "arithmetic")
     ]
+
+
+AUTOENCODER_CACHE = (
+    "mnist-addition-autoencoder--data-digits--quick--random-state-0.joblib"
+)
+
+
+@pytest.fixture
+def small_mnist_addition(tiny, monkeypatch):
+    """The quick series with networks of a few units: a run in seconds."""
+    autoencoder = mnist_addition.AUTOENCODER_SETTINGS
+    monkeypatch.setitem(autoencoder, "channels", (4, 8))
+    monkeypatch.setitem(autoencoder, "n_components", 8)
+    classifier = mnist_addition.CLASSIFIER_SETTINGS
+    monkeypatch.setitem(classifier, "hidden_layer_sizes", (16,))
+    monkeypatch.setitem(classifier, "head_layer_sizes", (8,))
+
+
+def test_a_series_sets_an_empty_autoencoder_cache_aside_and_completes(
+    small_mnist_addition, tmp_path, capsys
+):
+    # What a save stopped by kill -9 or Ctrl-C used to leave.
+    cache = tmp_path / AUTOENCODER_CACHE
+    cache.write_bytes(b"")
+    argv = ["reproduce", "mnist-addition", "--data", "digits", "--quick"]
+    cli.main([*argv, "--n-digits", "1", "--verbose", "0", "--output", str(tmp_path)])
+    assert capsys.readouterr().err == (
+        f"sklarith: warning: {cache} could not be read (it is empty): it is set "
+        f"aside as {cache.name}.unreadable and made again\n"
+    )
+    assert (tmp_path / f"{cache.name}.unreadable").read_bytes() == b""
+    assert isinstance(joblib.load(cache)["autoencoder"], AutoencoderTransformer)
+    results = tmp_path / "mnist-addition--data-digits--quick--n-digits-1.json"
+    assert len(json.loads(results.read_text())["results"]["runs"]) == 1
+
+
+#: The settings of a kept autoencoder, for the tests of the cache alone.
+KEPT_PARAMS = {"n_components": 3}
+
+
+def _joblib_bytes(value):
+    buffer = io.BytesIO()
+    joblib.dump(value, buffer)
+    return buffer.getvalue()
+
+
+def _cut_off_cache():
+    kept = {
+        "params": KEPT_PARAMS,
+        "seconds": 1.0,
+        "autoencoder": AutoencoderTransformer(),
+    }
+    whole = _joblib_bytes(kept)
+    return whole[: len(whole) // 2]
+
+
+UNREADABLE_CACHES = {
+    "cut off": _cut_off_cache,
+    "other keys": lambda: _joblib_bytes({"model": AutoencoderTransformer()}),
+    "not a joblib file": lambda: b"<html>",
+}
+
+
+@pytest.mark.parametrize("kind", UNREADABLE_CACHES)
+def test_an_unreadable_autoencoder_cache_is_set_aside_and_trained_again(kind, tmp_path):
+    cache = tmp_path / "autoencoder.joblib"
+    content = UNREADABLE_CACHES[kind]()
+    cache.write_bytes(content)
+    with pytest.warns(UnreadableFileWarning, match=re.escape(f"{cache} could not")):
+        autoencoder, _ = mnist_addition._pretrained_autoencoder(
+            KEPT_PARAMS, cache, lambda: AutoencoderTransformer(n_components=3)
+        )
+    assert autoencoder.n_components == 3
+    assert (tmp_path / "autoencoder.joblib.unreadable").read_bytes() == content
+    assert joblib.load(cache)["autoencoder"].n_components == 3
+
+
+def test_a_full_disk_while_keeping_the_autoencoder_names_the_cache(
+    tmp_path, monkeypatch
+):
+    def full_disk(value, filename):
+        Path(filename).write_bytes(b"half an autoencoder")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(joblib, "dump", full_disk)
+    cache = tmp_path / "autoencoder.joblib"
+    with pytest.raises(OSError, match="No space left on device") as error:
+        mnist_addition._pretrained_autoencoder(
+            KEPT_PARAMS, cache, AutoencoderTransformer
+        )
+    assert error.value.filename == str(cache)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "[1, 2]", "{}", '{"command": "sklarith demo", "runs": []}', '{"command": '],
+    ids=["empty", "a list", "an empty object", "other keys", "cut off"],
+)
+def test_a_json_that_is_not_a_results_file_is_named_on_reading(text, tmp_path):
+    path = tmp_path / "adder.json"
+    path.write_text(text)
+    with pytest.raises(
+        _results.UnreadableResultsError,
+        match=re.escape(f"{path} is not a results file: "),
+    ):
+        _results.read_figures(path)
+
+
+def test_rendering_again_stops_at_a_json_that_is_not_a_results_file(
+    tmp_path, monkeypatch, capsys
+):
+    (tmp_path / "adder.json").write_text("{}")
+    argv = ["python -m sklarith._experiments", str(tmp_path)]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_module("sklarith._experiments", run_name="__main__")
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"{tmp_path / 'adder.json'} is not a results file" in err
+    assert list(tmp_path.iterdir()) == [tmp_path / "adder.json"]

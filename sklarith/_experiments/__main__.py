@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 from . import write
-from ._results import read_figures, refresh_quotes
+from ._results import UnreadableResultsError, read_figures, refresh_quotes
 
 parser = argparse.ArgumentParser(prog="python -m sklarith._experiments")
 parser.add_argument("results", help="folder of results files")
@@ -23,8 +23,16 @@ if not Path(args.results).is_dir():
 for document in args.documents:
     if not Path(document).is_file():
         parser.error(f"{document} is not a file")
+# Every file read before any is written: one that is not a results file
+# stops the command with nothing half done.
+figures_of = {}
 for path in sorted(Path(args.results).glob("*.json")):
-    write(read_figures(path), path.parent, name=path.stem)
+    try:
+        figures_of[path] = read_figures(path)
+    except UnreadableResultsError as exc:
+        parser.exit(1, f"{parser.prog}: error: {exc}; move it out of {args.results}\n")
+for path, figures in figures_of.items():
+    write(figures, path.parent, name=path.stem)
 for document in args.documents:
     for path in refresh_quotes(document):
         print(f"{document}: refreshed the quote of {path}")

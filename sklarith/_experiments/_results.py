@@ -13,7 +13,6 @@ own files, and only those.
 import dataclasses
 import inspect
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 
+from ..utils._files import write_atomically
 from ._common import machine_description, peak_memory_mib, today
 
 
@@ -271,28 +271,78 @@ def write_results(figures, table, folder, name=None):
         to_rst(markdown),
     ]
     for path, text in zip(paths, texts, strict=True):
-        _replace(path, lambda temporary, text=text: temporary.write_text(text, "utf-8"))
+        write_atomically(
+            path, lambda temporary, text=text: temporary.write_text(text, "utf-8")
+        )
     if figures.model is not None:
         paths.append(folder / f"{name}.joblib")
-        _replace(paths[-1], lambda temporary: joblib.dump(figures.model, temporary))
+        write_atomically(
+            paths[-1], lambda temporary: joblib.dump(figures.model, temporary)
+        )
     return paths
 
 
-def _replace(path, write):
-    """Write ``path`` through ``write(temporary)`` and a rename, so that an
-    interrupted write (Ctrl-C in a long series) leaves the old file whole
-    rather than a truncated one that a resumed series could not read."""
-    temporary = path.with_name(f".{path.name}.partial")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+class UnreadableResultsError(ValueError):
+    """A file where a results file should be is not one that sklarith wrote."""
+
+
+#: The fields a results file must hold (the others have defaults) ...
+REQUIRED_FIELDS = ("experiment", "command", "options", "results")
+#: ... and the JSON types of every field.
+FIELD_TYPES = {
+    "experiment": str,
+    "command": str,
+    "options": dict,
+    "results": dict,
+    "machine": str,
+    "date": str,
+    "seconds": int | float | None,
+    "peak_memory_mib": int | float | None,
+    "note": str,
+}
 
 
 def read_figures(path):
-    """The :class:`Figures` of a results file's JSON."""
-    return Figures(**json.loads(Path(path).read_text(encoding="utf-8")))
+    """The :class:`Figures` of a results file's JSON.
+
+    Raises
+    ------
+    UnreadableResultsError
+        When the file is not a results file: not JSON (cut off by a full
+        disk, say), or JSON without the fields of :class:`Figures`. Its
+        message names the file and what is wrong, on one line.
+    """
+    path = Path(path)
+    try:
+        fields = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnreadableResultsError(
+            f"{path} is not a results file: it is not JSON ({exc})"
+        ) from None
+    if not isinstance(fields, dict):
+        raise UnreadableResultsError(
+            f"{path} is not a results file: it holds a JSON "
+            f"{type(fields).__name__}, not an object"
+        )
+    missing = [name for name in REQUIRED_FIELDS if name not in fields]
+    unknown = [name for name in fields if name not in FIELD_TYPES]
+    wrong = [
+        name
+        for name, kind in FIELD_TYPES.items()
+        if name in fields and not isinstance(fields[name], kind)
+    ]
+    problems = []
+    if missing:
+        problems.append("it lacks " + ", ".join(missing))
+    if unknown:
+        problems.append("it has fields of no results file: " + ", ".join(unknown))
+    if wrong:
+        problems.append("the wrong type of " + ", ".join(wrong))
+    if problems:
+        raise UnreadableResultsError(
+            f"{path} is not a results file: {'; '.join(problems)}"
+        )
+    return Figures(**fields)
 
 
 #: A quoted results file in a Markdown document: the file's content between
@@ -321,7 +371,10 @@ def refresh_quotes(document):
             changed.append(match["path"])
         return match.group(1) + body + match.group(4)
 
-    document.write_text(QUOTE.sub(replace, text), encoding="utf-8")
+    refreshed = QUOTE.sub(replace, text)
+    write_atomically(
+        document, lambda temporary: temporary.write_text(refreshed, encoding="utf-8")
+    )
     return changed
 
 

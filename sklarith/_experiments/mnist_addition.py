@@ -38,8 +38,10 @@ the same command with the same ``--output`` again, after an interruption,
 and it trains only the runs missing from the file, and no autoencoder it
 has kept. A long series can run in the background this way
 (``nohup sklarith reproduce mnist-addition ... --output results &``) and
-lose at most the run in progress. The ``.joblib`` of the command holds the
-classifiers trained by its last invocation.
+lose at most the run in progress. A kept autoencoder that cannot be read
+(a save cut off by an older sklarith, say) is set aside as
+``<name>.unreadable``, with a warning, and trained again. The ``.joblib`` of
+the command holds the classifiers trained by its last invocation.
 """
 
 import time
@@ -50,8 +52,10 @@ import numpy as np
 
 from .. import ArithmeticMultiOutputClassifier, AutoencoderTransformer
 from ..datasets import make_digit_sums, make_number_addition
+from ..utils._files import set_aside, write_atomically
 from ._common import AUTOENCODER, CLASSIFIER, accuracy_per_output, load_images, log
 from ._results import (
+    UnreadableResultsError,
     command_line,
     markdown_table,
     mean_std,
@@ -239,20 +243,62 @@ def _autoencoder_cache(output, data, quick, random_state):
 def _pretrained_autoencoder(params, cache, train):
     """The autoencoder of ``params`` and its training time in seconds: kept
     in ``cache`` when it holds one of the same settings, else trained by
-    ``train()`` (and kept there)."""
-    if cache is not None and cache.exists():
-        kept = joblib.load(cache)
-        if kept["params"] == params:
-            return kept["autoencoder"], kept["seconds"]
+    ``train()`` (and kept there). A cache that cannot be read is set aside
+    with a warning, and the autoencoder trained again."""
+    kept = _kept_autoencoder(cache)
+    if kept is not None and kept["params"] == params:
+        return kept["autoencoder"], kept["seconds"]
     start = time.perf_counter()
     autoencoder = train()
     seconds = time.perf_counter() - start
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(
-            {"params": params, "seconds": seconds, "autoencoder": autoencoder}, cache
-        )
+        kept = {"params": params, "seconds": seconds, "autoencoder": autoencoder}
+        write_atomically(cache, lambda temporary: joblib.dump(kept, temporary))
     return autoencoder, seconds
+
+
+def _kept_autoencoder(cache):
+    """What ``cache`` holds, a dict of the autoencoder, its settings and its
+    training time; None when there is no such file, or when it cannot be
+    read, and is set aside."""
+    if cache is None or not cache.exists():
+        return None
+    if cache.stat().st_size == 0:
+        # Left by a save that was stopped before it wrote anything.
+        set_aside(cache, "it is empty")
+        return None
+    try:
+        kept = joblib.load(cache)
+    except (OSError, MemoryError):
+        # The disk or the machine failed, not the file: it may read next time.
+        raise
+    except Exception as exc:
+        # A cut-off or foreign file fails to unpickle in as many ways as
+        # pickle has (EOFError, UnpicklingError, ValueError, a missing
+        # class...): whatever the way, the cache is of no use, and the
+        # autoencoder can be trained again.
+        reason = (
+            "it is cut off"
+            if isinstance(exc, EOFError)
+            else f"{type(exc).__name__}: {exc}".rstrip(": ")
+        )
+        set_aside(cache, reason)
+        return None
+    if not (
+        isinstance(kept, dict)
+        and {"params", "seconds", "autoencoder"} <= set(kept)
+        and isinstance(kept["autoencoder"], AutoencoderTransformer)
+        and isinstance(kept["params"], dict)
+        and isinstance(kept["seconds"], int | float)
+    ):
+        set_aside(cache, "it does not hold a kept autoencoder")
+        return None
+    return kept
+
+
+#: What every run of a results file holds, whatever sklarith wrote it.
+RUN_KEYS = ("random_state", "n_rows", "head", "accuracy", "digit_accuracy", "seconds")
 
 
 def _previous_runs(output, command, max_epochs):
@@ -263,14 +309,37 @@ def _previous_runs(output, command, max_epochs):
     path = Path(output) / f"{stem(command)}.json"
     if not path.exists():
         return [], 0.0
-    figures = read_figures(path)
-    if figures.command != command or figures.results["max_epochs"] != max_epochs:
+    remedy = "move it away or choose another --output."
+    try:
+        figures = read_figures(path)
+    except UnreadableResultsError as exc:
+        raise UnreadableResultsError(f"{exc}; {remedy}") from None
+    results = figures.results
+    if not (
+        isinstance(results.get("runs"), list)
+        and "max_epochs" in results
+        and all(_is_run(r) for r in results["runs"])
+    ):
+        raise UnreadableResultsError(
+            f"{path} is not a results file of mnist-addition: its results are "
+            f"not a list of runs and their epochs; {remedy}"
+        )
+    if figures.command != command or results["max_epochs"] != max_epochs:
         raise ValueError(
             f"{path} holds the results of `{figures.command}` with "
-            f"{figures.results['max_epochs']} epochs, not of this command; "
-            "move it away or choose another --output."
+            f"{results['max_epochs']} epochs, not of this command; {remedy}"
         )
-    return list(figures.results["runs"]), figures.seconds or 0.0
+    return list(results["runs"]), figures.seconds or 0.0
+
+
+def _is_run(run_record):
+    """Whether ``run_record`` is a run as :func:`run` writes them."""
+    return (
+        isinstance(run_record, dict)
+        and all(key in run_record for key in RUN_KEYS)
+        and run_record.get("task", "numbers") in TASKS
+        and LENGTH_KEY[run_record.get("task", "numbers")] in run_record
+    )
 
 
 def run(

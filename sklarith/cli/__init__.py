@@ -19,9 +19,15 @@ disk, ``--device`` against the devices sklarith trains on, and options
 against each other, all with argparse's usage error (exit status 2). A device
 this machine lacks is one line of error (exit status 1), still before any
 work. What only the run can find (MNIST unavailable, settings an estimator
-refuses, too little memory) is one line of error too (exit status 1;
-``--verbose 2`` shows the traceback); Ctrl-C is one line too (exit status
-130).
+refuses, too little memory, a full disk, a file in ``--output`` that is not
+a results file) is one line of error too, naming the file where there is one
+(exit status 1; ``--verbose 2`` shows the traceback); Ctrl-C is one line too
+(exit status 130), from the moment :func:`main` starts: it loads the
+experiments, and torch, under its handler.
+
+Every file a command writes is written whole or not at all
+(:func:`~sklarith.utils._files.write_atomically`); a file it kept for itself
+and cannot read back is set aside with one line of warning, and made again.
 """
 
 import argparse
@@ -36,12 +42,12 @@ import threading
 import warnings
 from pathlib import Path
 
-from sklearn.exceptions import ConvergenceWarning
-
 from .. import __version__
-from .._experiments import EXPERIMENTS, format_figures, write
-from .._experiments._results import to_markdown
-from ..utils._device import resolve_device
+from ..utils._files import UnreadableFileWarning
+
+# The experiments, and torch with them, are imported by ``main``, under its
+# handler of Ctrl-C: an import of torch takes seconds, and a Ctrl-C during it
+# is one line too, not a traceback.
 
 #: The largest random state: numpy's and scikit-learn's seeds are 32-bit, and
 #: a run with random state R also draws from R + 1 (its test pairs).
@@ -330,6 +336,8 @@ def _first_line(text):
 
 def build_parser():
     """The parser of every command, built from the experiments."""
+    from .._experiments import EXPERIMENTS
+
     parser = argparse.ArgumentParser(
         prog="sklarith",
         description="scikit-learn estimators that learn arithmetic on digits.",
@@ -376,7 +384,26 @@ def _one_line(exc):
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _one_line_warnings(show):
+    """A ``warnings.showwarning`` that shows the warnings of sklarith's files
+    on one line, as its errors are, and any other by ``show``."""
+
+    def show_warning(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, UnreadableFileWarning):
+            print(f"sklarith: warning: {message}", file=sys.stderr, flush=True)
+        else:
+            show(message, category, filename, lineno, file, line)
+
+    return show_warning
+
+
 def _run(argv):
+    from sklearn.exceptions import ConvergenceWarning
+
+    from .._experiments import format_figures, write
+    from .._experiments._results import to_markdown
+    from ..utils._device import resolve_device
+
     parser = build_parser()
     args = parser.parse_args(argv)
     _check_together(args.parser, args)
@@ -401,6 +428,9 @@ def _run(argv):
             # reproduce; that these end with a loss still falling is part of
             # the protocol, not news for the reader of the table.
             warnings.simplefilter("ignore", ConvergenceWarning)
+            # A cache set aside and made again is news, on one line: the run
+            # goes on.
+            warnings.showwarning = _one_line_warnings(warnings.showwarning)
             figures = experiment.run(
                 **{name: getattr(args, name) for name in parameters}
             )
@@ -466,6 +496,7 @@ def main(argv=None):
         sys.stdout.reconfigure(errors="replace")
     try:
         with _ctrl_c_stops_the_command():
+            # Imports the experiments, and torch, first: within the handler.
             _run(argv)
     except (KeyboardInterrupt, _Interrupted):
         # Ctrl-C: the user knows where it stopped; a newline ends a progress
