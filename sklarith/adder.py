@@ -67,6 +67,7 @@ SOLVERS = {
 _MINI_BATCH_SIZE = 32
 
 
+@NetEstimator._persisted_by_name
 def _valid_rounded_accuracy(net, dataset, y):
     """Share of validation rows predicted within 0.5 of the target."""
     prediction, _ = net.forward(dataset)

@@ -39,7 +39,7 @@ from ._torch import (
 )
 from ._torch.callbacks import ReportEpochs
 from ._torch.net import IncompatibleNetError
-from ._torch.persistence import net_from_state, net_to_state
+from ._torch.persistence import net_from_state, net_to_state, persisted_by_name
 from .utils._device import resolve_device, torch_seed
 from .utils._validation import check_enough_samples, check_layer_sizes
 
@@ -123,6 +123,10 @@ class NetEstimator(
 
     #: What a training row is called in the message about too few of them.
     _sample_name = "samples"
+
+    #: The decorator that registers a function a net holds (a validation
+    #: score) to be persisted by its name: estimators' modules reach it here.
+    _persisted_by_name = staticmethod(persisted_by_name)
 
     def _validate_params(self):
         super()._validate_params()
@@ -275,7 +279,9 @@ class NetEstimator(
         :func:`sklarith._torch.persistence.net_to_state`).
 
         Pickle, joblib and skops all persist this state, so that
-        ``skops.io.load`` needs to trust sklarith's types only.
+        ``skops.io.load`` needs to trust the estimators' classes only; loading
+        refuses a net that names any class or function sklarith does not
+        persist, with a ``ValueError``.
         """
         # object's __getstate__ returns the instance's own __dict__.
         state = dict(super().__getstate__())

@@ -26,6 +26,8 @@ import tqdm
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback, PrintLog, ProgressBar
 
+from .persistence import persisted_by_name
+
 #: ANSI escape sequences, such as the colours skorch gives the best values.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -83,15 +85,17 @@ def _install_default_handler():
 _install_default_handler()
 
 
+@persisted_by_name
 def log_line(text):
     """Log one line of training output: plain text, with the coloured form
     kept for a terminal."""
     logger.info(_ANSI.sub("", text), extra={"coloured": text})
 
 
+@persisted_by_name
 def discard(text):
-    """The sink of training output at ``verbose=0``: sklarith's own, so that
-    a persisted model names sklarith's functions only."""
+    """The sink of training output at ``verbose=0``: registered, so that a
+    persisted model names it rather than holds it."""
 
 
 class TrainingDivergedError(ValueError):

@@ -2,7 +2,10 @@
 
 import torch
 
+from .persistence import persisted_by_name
 
+
+@persisted_by_name
 def valid_subset_accuracy(net, dataset, y):
     """Share of validation rows with every output right, as a skorch scoring.
 
