@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
 from ._torch import NetSpec, infer_batches
+from ._torch.persistence import persisted_by_name
 from .base import ACTIVATION_CONSTRAINT, ACTIVATIONS, NetEstimator
 from .modules import AdderMLP, AdderMSELoss
 
@@ -67,7 +68,7 @@ SOLVERS = {
 _MINI_BATCH_SIZE = 32
 
 
-@NetEstimator._persisted_by_name
+@persisted_by_name
 def _valid_rounded_accuracy(net, dataset, y):
     """Share of validation rows predicted within 0.5 of the target."""
     prediction, _ = net.forward(dataset)

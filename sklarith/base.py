@@ -39,7 +39,7 @@ from ._torch import (
 )
 from ._torch.callbacks import ReportEpochs
 from ._torch.net import IncompatibleNetError
-from ._torch.persistence import net_from_state, net_to_state, persisted_by_name
+from ._torch.persistence import net_from_state, net_to_state
 from .utils._device import resolve_device, torch_seed
 from .utils._validation import check_enough_samples, check_layer_sizes
 
@@ -123,10 +123,6 @@ class NetEstimator(
 
     #: What a training row is called in the message about too few of them.
     _sample_name = "samples"
-
-    #: The decorator that registers a function a net holds (a validation
-    #: score) to be persisted by its name: estimators' modules reach it here.
-    _persisted_by_name = staticmethod(persisted_by_name)
 
     def _validate_params(self):
         super()._validate_params()

@@ -25,8 +25,8 @@ from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
-from sklarith._torch.persistence import trusted_types
 from sklarith.base import DOCS_URL, NetEstimator
+from sklarith.persistence import trusted_types
 from sklarith.utils._testing import ESTIMATOR_CASES, image_pairs_and_seed_results
 
 sio = pytest.importorskip("skops.io")

@@ -49,7 +49,6 @@ import numpy as np
 import skorch.callbacks
 import skorch.dataset
 import torch
-from sklearn.base import clone
 from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
@@ -430,38 +429,3 @@ def _check_weights(weights, checksum):
             "The weights of the persisted net do not match their SHA-256 "
             "checksum: the file was damaged or altered since it was written."
         )
-
-
-def trusted_types(estimator):
-    """The types that skops lists for a file of ``estimator`` once fitted.
-
-    A fitted sklarith model holds its estimators' classes and the types of
-    the callbacks it was given, never a function. Loading a file with
-    exactly these trusted loads a genuine file of such a model, and refuses
-    one that names any other type; a prefix such as ``"sklarith."`` would
-    trust every function of sklarith.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        A sklarith estimator, or a Pipeline of them, with the parameters of
-        the model expected in the file; fitted or not, it is left as it is.
-
-    Returns
-    -------
-    types : list of str
-        The types' full names, sorted: pass them as ``trusted`` to
-        :func:`skops.io.load`.
-
-    Examples
-    --------
-    >>> from sklarith import PCAEncoder
-    >>> trusted_types(PCAEncoder())
-    ['sklarith.pca.PCAEncoder']
-    """
-    # skops is an optional dependency: imported only when it is needed.
-    import skops.io as sio
-
-    # A clone has the parameters, and no fitted attribute, of the estimator;
-    # a fitted net persists as data, so its fit adds no type.
-    return sorted(sio.get_untrusted_types(data=sio.dumps(clone(estimator))))
