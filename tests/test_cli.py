@@ -12,6 +12,9 @@ import os
 import runpy
 import signal
 import socket
+import subprocess
+import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -673,3 +676,23 @@ def test_ctrl_c_while_python_m_sklarith_loads_is_one_line_and_exit_status_130(
         runpy.run_module("sklarith", run_name="__main__")
     assert exit_.value.code == 130
     assert capsys.readouterr() == ("", "\nsklarith: interrupted\n")
+
+
+def test_a_real_ctrl_c_while_torch_loads_is_one_line_and_exit_status_130():
+    """SIGINT half a second after start, while ``import sklarith`` and the
+    command's imports load torch."""
+    command = [sys.executable, "-m", "sklarith", "reproduce", "adder", "--quick"]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell without job control starts background commands with SIGINT
+        # ignored; the command must get it as from a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert (out, err) == ("", "\nsklarith: interrupted\n")
