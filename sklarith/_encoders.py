@@ -11,7 +11,11 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .base import CallbackSupportMixin, DocLinkMixin, restored_on_error
 from .utils._distinct import distinct_rows, value_range
-from .utils._validation import check_image_shape, count_images_per_row
+from .utils._validation import (
+    check_image_shape,
+    check_pixel_range,
+    count_images_per_row,
+)
 
 #: Reconstructions are clipped to [eps, 1 - eps] in the cross-entropy, as
 #: Keras does, so that figures compare with the seed's.
@@ -35,8 +39,11 @@ class ImageEncoder(
     (an encoder fitted on single images encodes pairs), and so do the names.
 
     Pixels may be in any range: the range seen at fit (``data_min_``,
-    ``data_range_``) is mapped to [0, 1]. Each distinct image counts once at
-    fit, however many rows repeat it, and is encoded once at transform.
+    ``data_range_``) is mapped to [0, 1], and pixels beyond it are clipped.
+    ``transform`` and ``score`` warn when the pixels given lie beyond that
+    range by more than its width (0-255 images into an encoder fitted on
+    [0, 1]). Each distinct image counts once at fit, however many rows repeat
+    it, and is encoded once at transform.
 
     Fine-tuning protocol: :meth:`torch_encoder` returns a copy of the fitted
     encoder as a torch module on pixels scaled to [0, 1], and
@@ -222,7 +229,8 @@ class ImageEncoder(
         check_is_fitted(self)
         # NaN and infinity are caught with the distinct images.
         images, n_rows = self._validate_transform_images(X, ensure_all_finite=False)
-        distinct, inverse, _ = self._find_distinct_images(images)
+        distinct, inverse, (low, high) = self._find_distinct_images(images)
+        check_pixel_range(low, high, self, type(self).__name__)
         codes = self._encode_distinct(distinct, inverse).reshape(n_rows, -1)
         return self._wrap_codes(codes, X)
 
@@ -283,6 +291,7 @@ class ImageEncoder(
         """
         check_is_fitted(self)
         images, _ = self._validate_transform_images(X)
+        check_pixel_range(*value_range(images), self, type(self).__name__)
         target = self._scale_pixels(images)
         reconstructed = self._decode_codes(self._encode_images(images))
         p = np.clip(reconstructed, _EPSILON, 1 - _EPSILON)

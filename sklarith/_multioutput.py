@@ -5,6 +5,8 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._torch import infer_batches
+from .utils._distinct import value_range
+from .utils._validation import check_pixel_range, check_y_has_columns
 
 
 def _holds_strings(labels):
@@ -20,12 +22,39 @@ class MultiOutputClassifierMixin:
     probabilities, one per output (``criterion_.probabilities``); ``classes_``
     is one array (1-D ``y`` at fit) or a list of arrays. Inference runs batch
     by batch, and ``score`` is the subset accuracy, as in
-    :class:`sklearn.multioutput.MultiOutputClassifier`. Subclasses may
-    override ``_validate_predict_input``.
+    :class:`sklearn.multioutput.MultiOutputClassifier`. A ``y`` with no
+    columns is refused at fit. With a fitted ``encoder_`` (rows of pixels),
+    inference warns when the pixels lie far outside the range the encoder saw
+    at fit. Subclasses may override ``_validate_predict_input``.
     """
 
+    def fit(self, X, y):
+        """Refuse a ``y`` with no columns, then train as the estimator does.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        check_y_has_columns(y, self)
+        return super().fit(X, y)
+
     def _validate_predict_input(self, X):
-        return validate_data(self, X, reset=False, dtype=np.float32)
+        X = validate_data(self, X, reset=False, dtype=np.float32)
+        encoder = getattr(self, "encoder_", None)
+        if encoder is not None:
+            # The network scales the pixels batch by batch, inside torch: the
+            # range is checked here, once per call, against the encoder's.
+            # The user's call is predict_proba or predict, three frames up.
+            check_pixel_range(
+                *value_range(X), encoder, type(self).__name__, stacklevel=4
+            )
+        return X
 
     def _head_probabilities(self, X):
         """Yield, batch by batch, a list with each head's class probabilities."""

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -14,6 +15,7 @@ from sklarith import MLPAdderRegressor
 from sklarith._torch.callbacks import TrainingDivergedError
 from sklarith.datasets import make_addition
 from sklarith.metrics import rounded_accuracy, rounded_accuracy_scorer
+from sklarith.modules.adder import AdderMSELoss, solve_output_layer
 
 
 def accuracy(adder, max_sum, n_operands=2, n_samples=2000):
@@ -154,6 +156,48 @@ def test_least_squares_output_layer_is_the_best_for_its_hidden_layer(fitted):
 
 def test_history_records_validation_rounded_accuracy(fitted):
     assert fitted.history_[-1, "valid_acc"] == 1.0
+
+
+# The least-squares output layer on any batch
+
+
+def test_lbfgs_on_mini_batches_fits_where_a_batch_is_fitted_exactly():
+    """The last batch of an epoch, 8 rows for 9 unknowns, is fitted exactly:
+    its loss is flat, and torch's line search tries a NaN step there."""
+    X, y = load_iris(return_X_y=True)
+    X = X - X.mean()  # scikit-learn's check_positive_only_tag_during_fit
+    adder = MLPAdderRegressor(
+        hidden_layer_sizes=(8, 8), batch_size=16, max_epochs=5, random_state=1
+    ).fit(X, y)
+    assert np.isfinite(adder.predict(X)).all()
+
+
+def test_the_output_layer_of_activations_that_are_not_finite_is_nan():
+    features = torch.rand(20, 4, dtype=torch.float64)
+    features[3, 1] = torch.nan
+    weight, bias = solve_output_layer(features, torch.rand(20, dtype=torch.float64))
+    assert weight.shape == (4,)
+    assert torch.isnan(weight).all()
+    assert torch.isnan(bias)
+
+
+def test_the_least_squares_loss_of_activations_that_are_not_finite_is_infinite():
+    features = torch.rand(20, 4, dtype=torch.float64, requires_grad=True)
+    activations = features * torch.tensor([1.0, torch.nan, 1.0, 1.0])
+    loss = AdderMSELoss(least_squares_output=True).train()(
+        (activations[:, 0], activations), torch.rand(20, dtype=torch.float64)
+    )
+    assert loss.item() == np.inf
+    loss.backward()
+    assert features.grad is not None
+
+
+def test_the_output_layer_of_fewer_rows_than_unknowns_fits_them_exactly():
+    generator = torch.Generator().manual_seed(0)
+    features = torch.rand(6, 10, dtype=torch.float64, generator=generator)
+    target = torch.rand(6, dtype=torch.float64, generator=generator)
+    weight, bias = solve_output_layer(features, target)
+    torch.testing.assert_close(features @ weight + bias, target)
 
 
 # Bad input

@@ -18,6 +18,7 @@ ignored here, except by the tests that expect it.
 
 import contextlib
 import copy
+import functools
 import inspect
 import logging
 import pickle
@@ -37,13 +38,16 @@ import torch.serialization
 from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    estimator_checks_generator,
+    parametrize_with_checks,
+)
 from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
 from sklarith._torch.callbacks import TrainingDivergedError
 from sklarith.base import NetEstimator
-from sklarith.utils._testing import ESTIMATOR_CASES
+from sklarith.utils._testing import ESTIMATOR_CASES, SMALL_BATCH_CHECKS
 
 CASES = {case.name: case for case in ESTIMATOR_CASES}
 NET_CASES = [c.name for c in ESTIMATOR_CASES if isinstance(c.estimator, NetEstimator)]
@@ -51,6 +55,9 @@ SUPERVISED_CASES = [
     c.name
     for c in ESTIMATOR_CASES
     if c.estimator.__sklearn_tags__().target_tags.required
+]
+EARLY_STOPPING_CASES = [
+    c.name for c in ESTIMATOR_CASES if "early_stopping" in c.estimator.get_params()
 ]
 MIXED_PRECISION_CASES = [
     c.name for c in ESTIMATOR_CASES if "mixed_precision" in c.estimator.get_params()
@@ -125,6 +132,35 @@ _STRICT = (
     **_STRICT,
 )
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+def _check_function(check):
+    while isinstance(check, functools.partial):
+        check = check.func
+    return check
+
+
+def _small_batch_checks():
+    """The checks of :data:`SMALL_BATCH_CHECKS` on each case's small-batch
+    estimator, those the case expects to fail marked with their reason."""
+    for case in ESTIMATOR_CASES:
+        estimator = case.estimator_for_small_batch_checks()
+        if estimator is None:
+            continue
+        for estimator_, check in estimator_checks_generator(estimator, legacy=True):
+            name = _check_function(check).__name__
+            if name not in SMALL_BATCH_CHECKS:
+                continue
+            reason = case.expected_failed_checks.get(name)
+            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+            yield pytest.param(estimator_, check, marks=marks, id=f"{case.name}-{name}")
+
+
+@pytest.mark.parametrize(("estimator", "check"), list(_small_batch_checks()))
+def test_sklearn_checks_of_batching_with_small_batches(estimator, check):
+    """Batches of fewer rows than the checks' data: training and inference
+    on several batches, the last one shorter."""
     check(estimator)
 
 
@@ -565,15 +601,32 @@ def test_inference_runs_batch_by_batch_and_matches_one_big_batch(
     for method in methods:
         with _rows_seen_by_each_layer() as batched:
             result = getattr(fitted, method)(X)
-        # 100 rows go in batches of 32, 32, 32 and 4: every layer sees what
-        # it sees of a full batch, or an eighth of it.
-        assert set(batched) == set(one_batch) | {n // 8 for n in one_batch}
+        # A batch size of 32 rounds up to batches of 48 rows: 100 rows go in
+        # batches of 48, 48 and 4 padded to 48. Every layer sees what it sees
+        # of one full batch, as for 32 rows.
+        assert set(batched) == set(one_batch)
         np.testing.assert_allclose(
             np.hstack(result) if isinstance(result, list) else result,
             np.hstack(whole[method]) if isinstance(result, list) else whole[method],
             rtol=1e-5,
             atol=1e-6,
         )
+
+
+@pytest.mark.parametrize("case", NET_CASES, indirect=True)
+def test_a_rows_output_does_not_depend_on_the_rows_inferred_with_it(
+    data, fitted, monkeypatch
+):
+    """Batches of 18 rows: a row's output is the same, to the last bit, in
+    any order of the rows, where the batches fall elsewhere, and alone."""
+    X, _ = data
+    X = X[:100]
+    monkeypatch.setattr(fitted.net_, "batch_size", 18)
+    whole = _output(fitted, X)
+    order = np.random.RandomState(0).permutation(len(X))
+    np.testing.assert_array_equal(_output(fitted, X[order]), whole[order])
+    alone = np.concatenate([_output(fitted, X[row : row + 1]) for row in range(5)])
+    np.testing.assert_array_equal(alone, whole[:5])
 
 
 # Bad input: refused with an error that names it, never a torch error
@@ -655,6 +708,13 @@ def test_a_single_row_is_too_few_to_fit(case, data):
     fragment = r"at least 2 (samples|distinct images)|more than the 1 distinct images"
     with _refused(ValueError, fragment):
         case.make_estimator().fit(X[:1], _rows(y, slice(0, 1)))
+
+
+@pytest.mark.parametrize("case", EARLY_STOPPING_CASES, indirect=True)
+def test_a_validation_fraction_that_leaves_no_row_to_train_on_is_refused(case, data):
+    model = case.make_estimator(early_stopping=True, validation_fraction=0.999)
+    with _refused(ValueError, r"validation_fraction=0.999 holds out .* leaves 0"):
+        model.fit(*data)
 
 
 def test_inference_refuses_another_number_of_features(data, fitted):

@@ -13,6 +13,7 @@ from sklarith.datasets import (
     load_digit_images,
     make_addition,
     make_arithmetic_pairs,
+    make_digit_sums,
     make_identity_adder,
     make_number_addition,
 )
@@ -103,6 +104,48 @@ def test_make_arithmetic_pairs_accepts_images_as_a_3d_array():
 def test_make_arithmetic_pairs_rejects_bad_labels(labels, message):
     with pytest.raises(ValueError, match=message):
         make_arithmetic_pairs(np.eye(10), labels, n_pairs=5)
+
+
+#: The makers of rows of digit images, each with the arguments it needs.
+IMAGE_ROW_MAKERS = {
+    "make_arithmetic_pairs": lambda images, labels: make_arithmetic_pairs(
+        images, labels, n_pairs=5, random_state=0
+    ),
+    "make_number_addition": lambda images, labels: make_number_addition(
+        images, labels, random_state=0
+    ),
+    "make_digit_sums": lambda images, labels: make_digit_sums(
+        images, labels, n_terms=2, random_state=0
+    ),
+}
+
+#: Images that are not numbers, and what scikit-learn says of them.
+NON_NUMERIC_IMAGES = {
+    "strings": (np.full((10, 4), "0.5"), "not compatible with arrays of bytes/strings"),
+    "objects": (np.full((10, 4), "dark", dtype=object), "could not convert string"),
+}
+
+
+@pytest.mark.parametrize("maker", list(IMAGE_ROW_MAKERS))
+@pytest.mark.parametrize("kind", list(NON_NUMERIC_IMAGES))
+def test_image_row_makers_refuse_images_that_are_not_numbers(maker, kind):
+    images, fragment = NON_NUMERIC_IMAGES[kind]
+    with pytest.raises(ValueError, match=f"images must hold numbers.*{fragment}"):
+        IMAGE_ROW_MAKERS[maker](images, np.arange(10))
+
+
+@pytest.mark.parametrize("maker", list(IMAGE_ROW_MAKERS))
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_image_row_makers_keep_the_dtype_of_numeric_images(maker, dtype):
+    images = np.arange(40).reshape(10, 4).astype(dtype)
+    X, _ = IMAGE_ROW_MAKERS[maker](images, np.arange(10))
+    assert X.dtype == dtype
+
+
+def test_an_object_array_of_numbers_is_read_as_float64():
+    images = np.arange(40).reshape(10, 4).astype(object)
+    X, _ = make_arithmetic_pairs(images, np.arange(10), n_pairs=5, random_state=0)
+    assert X.dtype == np.float64
 
 
 def test_make_arithmetic_pairs_rejects_unknown_targets():

@@ -6,6 +6,8 @@ after the images of the rows transformed; the torch encoder of the protocol
 for fine-tuning.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -86,6 +88,34 @@ def test_the_pixel_range_is_learnt_at_fit(case, images, fitted):
     )
     codes = grey_levels.transform(images[:3] * 255)
     assert grey_levels.inverse_transform(codes).max() > 1
+
+
+def _range_warnings(caught):
+    return [w for w in caught if "far outside the range" in str(w.message)]
+
+
+@pytest.mark.parametrize("method", ["transform", "score"])
+def test_pixels_far_outside_the_fitted_range_warn_once_per_call(fitted, images, method):
+    with pytest.warns(UserWarning, match="far outside the range") as caught:
+        getattr(fitted, method)(_pairs(images) * 255)
+    (warning,) = _range_warnings(caught)
+    name = type(fitted).__name__
+    assert f"X holds pixels from 0 to 255, far outside the range {name}" in str(
+        warning.message
+    )
+    assert warning.category is UserWarning
+    # The warning points at the caller's line, not at sklarith.
+    assert warning.filename == __file__
+
+
+@pytest.mark.parametrize("method", ["transform", "score"])
+def test_pixels_within_one_width_of_the_fitted_range_are_encoded_silently(
+    fitted, images, method
+):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(fitted, method)(images[:20] * 1.5 - 0.25)
+    assert not _range_warnings(caught)
 
 
 # Each distinct image counts once

@@ -1,9 +1,13 @@
 """Classifiers of several outputs (``sklarith/_multioutput.py``): probabilities
 as a list, one array per output; predictions the most probable class of each;
-subset accuracy as the score and as the validation accuracy of training.
-Run on every classifier of the registry."""
+subset accuracy as the score and as the validation accuracy of training; a
+``y`` of no columns refused; a warning on pixels far outside the range the
+encoder saw at fit. Run on every classifier of the registry."""
+
+import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.base import is_classifier
@@ -12,6 +16,9 @@ from sklarith._torch import InMemoryDataset
 from sklarith.utils._testing import ESTIMATOR_CASES
 
 CLASSIFIERS = [c for c in ESTIMATOR_CASES if is_classifier(c.estimator)]
+WITH_ENCODER = [
+    c for c in CLASSIFIERS if c.estimator.get_params().get("encoder") is not None
+]
 
 
 @pytest.fixture(scope="module", params=CLASSIFIERS, ids=[c.name for c in CLASSIFIERS])
@@ -104,3 +111,41 @@ def test_score_refuses_labels_of_another_kind_than_at_fit(fitted, data):
     X, y = data
     with pytest.raises(ValueError, match="Mix of label input types"):
         fitted.score(X, np.asarray(y).astype(str))
+
+
+@pytest.mark.parametrize(
+    "no_columns",
+    [lambda y: pd.DataFrame(index=range(len(y))), lambda y: np.empty((len(y), 0))],
+    ids=["dataframe", "array"],
+)
+def test_fit_refuses_a_y_with_no_columns(case, data, no_columns):
+    X, y = data
+    name = type(case.estimator).__name__
+    with pytest.raises(
+        ValueError, match=rf"y has no columns .*: {name} learns one output per column"
+    ):
+        case.make_estimator().fit(X, no_columns(y))
+
+
+@pytest.mark.parametrize(
+    "case", WITH_ENCODER, indirect=True, ids=[c.name for c in WITH_ENCODER]
+)
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_pixels_far_outside_the_encoders_range_warn_once_per_call(fitted, data, method):
+    X, _ = data
+    with pytest.warns(UserWarning, match="far outside the range") as caught:
+        getattr(fitted, method)(X * 255)
+    (warning,) = [w for w in caught if "far outside the range" in str(w.message)]
+    assert "ArithmeticMultiOutputClassifier saw at fit, 0 to 1" in str(warning.message)
+    assert warning.filename == __file__
+
+
+@pytest.mark.parametrize(
+    "case", WITH_ENCODER, indirect=True, ids=[c.name for c in WITH_ENCODER]
+)
+def test_pixels_in_the_encoders_range_are_predicted_silently(fitted, data):
+    X, _ = data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted.predict_proba(X)
+    assert not [w for w in caught if "far outside the range" in str(w.message)]

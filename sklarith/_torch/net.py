@@ -172,6 +172,16 @@ def fit_net(net, dataset, seed, warm_from=None):
     return net
 
 
+#: Inference batches hold a multiple of this many rows: a multiple in turn of
+#: the widths in which BLAS kernels commonly compute the rows of a matrix
+#: product (4, 6, 8, 12, 16 or 24), see :func:`infer_batches`.
+INFERENCE_ROW_MULTIPLE = 48
+
+
+def _round_up(n_rows):
+    return -(-n_rows // INFERENCE_ROW_MULTIPLE) * INFERENCE_ROW_MULTIPLE
+
+
 def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32):
     """Yield ``net.module_.<method>`` of ``X`` batch by batch, as CPU tensors.
 
@@ -181,15 +191,30 @@ def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32
     outputs already yielded, whatever the size of ``X``. With the net's
     ``mixed_precision``, forward passes run under bfloat16 autocast and
     outputs come back as float32.
+
+    A row's result must not depend on the rows inferred with it. The kernels
+    of a matrix product compute rows in groups of a fixed width; rows left
+    over at the end of a batch, or in a batch of a few rows, go through
+    another kernel, which sums in another order, and their results differ in
+    the last bits: enough for ``predict_proba`` to change when the rows of
+    ``X`` are reordered (scikit-learn's
+    ``check_methods_sample_order_invariance``). So batches hold
+    ``net.batch_size`` rows rounded up to a multiple of
+    :data:`INFERENCE_ROW_MULTIPLE`, the last one padded to such a multiple
+    with copies of its last row, whose outputs are dropped: every row goes
+    through the kernel of full groups.
     """
     module = getattr(net.module_, method)
     net.module_.train(False)
     mixed_precision = getattr(net, "mixed_precision", False)
-    for start in range(0, len(X), net.batch_size):
-        batch = X[start : start + net.batch_size]
+    batch_size = _round_up(net.batch_size)
+    for start in range(0, len(X), batch_size):
+        batch = X[start : start + batch_size]
         if preprocess is not None:
             batch = preprocess(batch)
         batch = to_tensor(batch, dtype)
+        n_rows = len(batch)
+        batch = _padded(batch, _round_up(n_rows))
         if is_cuda(net.device):
             batch = to_cuda(batch, net.device)
         # Autocast and inference mode cover the forward pass only: a context
@@ -200,6 +225,14 @@ def infer_batches(net, X, method="forward", preprocess=None, dtype=torch.float32
         if mixed_precision:
             output = _to_float32(output)
         if isinstance(output, tuple):
-            yield tuple(part.cpu() for part in output)
+            yield tuple(part[:n_rows].cpu() for part in output)
         else:
-            yield output.cpu()
+            yield output[:n_rows].cpu()
+
+
+def _padded(batch, n_rows):
+    """``batch`` with copies of its last row appended up to ``n_rows`` rows."""
+    missing = n_rows - len(batch)
+    if missing == 0:
+        return batch
+    return torch.cat([batch, batch[-1:].expand(missing, *batch.shape[1:])])

@@ -35,12 +35,26 @@ def draw_rows(n_images, images_per_row, n_samples, random_state, task):
 def check_images_and_labels(images, labels, *, max_label=9):
     """Validate images (n, ...) and their integer digit labels (n,).
 
-    Returns the images flattened to (n, n_pixels) and the labels as int64.
+    Returns the images flattened to (n, n_pixels), numeric in their own dtype
+    (an object array of numbers becomes float64, as scikit-learn's estimators
+    read it), and the labels as int64. Strings and other objects are refused
+    with scikit-learn's message, naming ``images``.
     """
     images = np.asarray(images)
     if images.ndim > 2:
         images = images.reshape(len(images), -1)
-    images = check_array(images, dtype=None, ensure_min_samples=1)
+    try:
+        images = check_array(
+            images, dtype="numeric", ensure_min_samples=1, input_name="images"
+        )
+    except ValueError as exc:
+        if images.dtype.kind not in "OSUV":
+            raise
+        # scikit-learn's message names no argument; say which one holds text.
+        raise ValueError(
+            f"images must hold numbers (pixels or codes), got dtype "
+            f"{images.dtype}: {exc}"
+        ) from exc
     labels = column_or_1d(labels, warn=True)
     if len(labels) != len(images):
         raise ValueError(

@@ -100,11 +100,18 @@ def solve_output_layer(features, scaled_target):
     """Weights and bias of the linear output that best fits the target.
 
     Solved on the CPU by an SVD-based least-squares routine (CUDA's only
-    assumes full rank), so duplicated or dead hidden units give the
-    minimum-norm solution rather than garbage. Gradients do not flow through
-    the solution.
+    assumes full rank), so duplicated or dead hidden units, and batches of no
+    more rows than unknowns, give the minimum-norm solution rather than
+    garbage. Features or targets that are not finite have no solution: the
+    weights and the bias are NaN (LAPACK would refuse them with an error
+    that torch reports as its own internal failure). Gradients do not flow
+    through the solution.
     """
     features = features.detach()
+    if not (torch.isfinite(features).all() and torch.isfinite(scaled_target).all()):
+        nan = torch.full((features.shape[1] + 1,), torch.nan, dtype=features.dtype)
+        nan = nan.to(features.device)
+        return nan[:-1], nan[-1]
     design = torch.cat([features, torch.ones_like(features[:, :1])], dim=1)
     solution = torch.linalg.lstsq(
         design.cpu(), scaled_target.detach().cpu().unsqueeze(-1), driver="gelsd"
@@ -127,6 +134,16 @@ class AdderMSELoss(nn.Module):
         and the ill-conditioned direction in which hidden weights shrink while
         output weights grow disappears from the problem. In evaluation mode
         the module's own output layer is used.
+
+    Notes
+    -----
+    Along a line where the loss is flat, with a zero gradient, the cubic
+    interpolation of torch's strong-Wolfe line search divides 0 by 0, and
+    L-BFGS tries a NaN step: hidden weights and activations become NaN. A
+    batch that the output layer fits exactly, such as one of no more rows
+    than unknowns (the last, short batch of an epoch), gives such a line.
+    The loss of activations that are not finite is infinite, with a zero
+    gradient, so that the search returns to its best finite step.
     """
 
     def __init__(self, least_squares_output=False):
@@ -136,6 +153,15 @@ class AdderMSELoss(nn.Module):
     def forward(self, outputs, scaled_target):
         prediction, features = outputs
         if self.least_squares_output and self.training:
+            if not torch.isfinite(features).all():
+                # A NaN step of the line search (see Notes), not divergence.
+                return _infinite_loss(features)
             weight, bias = solve_output_layer(features, scaled_target)
             prediction = features @ weight + bias
         return nn.functional.mse_loss(prediction, scaled_target)
+
+
+def _infinite_loss(features):
+    """An infinite loss, still a function of ``features`` (so that backward
+    runs) with a zero gradient, for hidden activations that are not finite."""
+    return features.nan_to_num(0.0, 0.0, 0.0).sum() * 0.0 + torch.inf

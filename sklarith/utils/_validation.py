@@ -1,6 +1,8 @@
 """Input and parameter validation that scikit-learn does not provide."""
 
+import math
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
@@ -61,7 +63,13 @@ def count_images_per_row(n_features, image_shape, estimator_name, expected=None)
 
 
 def check_enough_samples(n_samples, estimator, what="samples"):
-    """Raise a ``ValueError`` when early stopping leaves nothing to train on."""
+    """Raise a ``ValueError`` when early stopping leaves nothing to train on.
+
+    With ``early_stopping``, ``ceil(validation_fraction * n_samples)`` rows
+    are held out to validate on (the rounding of skorch's ``ValidSplit``,
+    which is scikit-learn's ``ShuffleSplit``); at least one must be left to
+    train on. ``what`` names the rows in the message.
+    """
     minimum = 2 if estimator.early_stopping else 1
     if n_samples < minimum:
         raise ValueError(
@@ -69,6 +77,77 @@ def check_enough_samples(n_samples, estimator, what="samples"):
             f"early_stopping={estimator.early_stopping}; got n_samples = "
             f"{n_samples}. Pass more {what} or early_stopping=False."
         )
+    fraction = getattr(estimator, "validation_fraction", None)
+    if not estimator.early_stopping or fraction is None:
+        return
+    n_valid = math.ceil(fraction * n_samples)
+    if n_valid >= n_samples:
+        raise ValueError(
+            f"validation_fraction={fraction} holds out {n_valid} of the "
+            f"{n_samples} {what} (rounded up) to validate early stopping on, "
+            f"which leaves {n_samples - n_valid} to train "
+            f"{type(estimator).__name__} on. Pass a validation_fraction of at "
+            f"most {n_samples - 1}/{n_samples} (one of the {what} left to train "
+            f"on), more {what}, or early_stopping=False."
+        )
+
+
+def check_y_has_columns(y, estimator):
+    """Raise a ``ValueError`` when ``y`` is 2-D with no columns.
+
+    scikit-learn's own message on such a ``y`` speaks of features, or for a
+    DataFrame of no columns, of an empty list of dtypes. Anything else is
+    left to the estimator's validation, ``None`` included.
+    """
+    shape = getattr(y, "shape", None)
+    if shape is None and isinstance(y, list | tuple):
+        try:
+            shape = np.shape(y)
+        except ValueError:  # ragged rows: validation names them
+            return
+    if shape is None or len(shape) != 2 or shape[1] != 0:
+        return
+    raise ValueError(
+        f"y has no columns (shape {tuple(shape)}): {type(estimator).__name__} "
+        "learns one output per column of y, so it needs at least one. Pass the "
+        "labels to learn, as y of shape (n_samples,) or (n_samples, n_outputs), "
+        "such as the DataFrame of results that make_arithmetic_pairs returns."
+    )
+
+
+def check_pixel_range(low, high, fitted, estimator_name, stacklevel=2):
+    """Warn, with a ``UserWarning``, when pixels lie far outside the range
+    seen at fit.
+
+    ``low`` and ``high`` are the smallest and the largest pixel given;
+    ``fitted`` has the range seen at fit, ``data_min_``, ``data_max_`` and
+    ``data_range_`` (its width, or 1 when every pixel was the same), which
+    inference maps to [0, 1], clipping what lies beyond. "Far" is beyond that
+    range by more than its width: pixels on another scale, such as 0-255
+    images into a model fitted on [0, 1], while new images that only reach a
+    little past the darkest or the brightest pixel of the training images
+    pass. Pixels on a smaller scale than at fit (0-1 images into a model
+    fitted on 0-255) lie inside the range, and are not told apart from dark
+    images. ``stacklevel`` counts from the caller, as ``warnings.warn``
+    does: 2, the default, points at the caller's caller.
+    """
+    data_min, data_max = fitted.data_min_, fitted.data_max_
+    width = fitted.data_range_
+    # Written so that NaN, which validation refuses elsewhere, never warns.
+    if not (low < data_min - width or high > data_max + width):
+        return
+    hint = ""
+    if data_max <= 1.0 < high <= 255.0:
+        hint = ": divide 0-255 pixels by 255 for a model fitted on [0, 1]"
+    warnings.warn(
+        f"X holds pixels from {low:g} to {high:g}, far outside the range "
+        f"{estimator_name} saw at fit, {data_min:g} to {data_max:g}: that range "
+        "is mapped to [0, 1] and pixels beyond it are clipped, so these images "
+        "are not read as the training images were. Scale the images as at "
+        f"fit{hint}.",
+        UserWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def column_names(y):
