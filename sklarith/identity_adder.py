@@ -12,7 +12,13 @@ from ._multioutput import MultiOutputClassifierMixin
 from ._torch import NetSpec, valid_subset_accuracy
 from .base import IMAGE_SHAPE_CONSTRAINT, MIXED_PRECISION_CONSTRAINT, NetEstimator
 from .modules import IdentityAdderNet, MultiHeadCrossEntropy, RandomAffine
-from .utils._validation import check_enough_samples, check_image_shape, rows_where
+from .utils._distinct import value_range
+from .utils._validation import (
+    check_enough_samples,
+    check_image_shape,
+    check_pixel_range,
+    rows_where,
+)
 
 _N_INTEGERS = IdentityAdderNet.n_integers
 _N_DIGITS, _N_SUMS = IdentityAdderNet.n_classes
@@ -308,6 +314,11 @@ class IdentityAdderClassifier(
     def _validate_predict_input(self, X):
         X = validate_data(self, X, reset=False, dtype=np.float32)
         self._check_integers(X)
+        # The network scales the pixels inside torch: their range is checked
+        # here, once per call; the user's call is three frames up.
+        check_pixel_range(
+            *value_range(X[:, :-1]), self, type(self).__name__, stacklevel=4
+        )
         return X
 
     def __sklearn_tags__(self):

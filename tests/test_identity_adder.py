@@ -148,3 +148,13 @@ def test_predict_rejects_an_integer_out_of_range(fitted, adder_data):
     _, _, X_eval, _ = adder_data
     with pytest.raises(ValueError, match=r"integer to add.*rows \[0\]"):
         fitted.predict(_with(X_eval, [0], -1, 11))
+
+
+def test_predict_on_pixels_far_outside_the_fitted_range_warns_once(fitted, adder_data):
+    _, _, X_eval, _ = adder_data
+    X_255 = X_eval.copy()
+    X_255[:, :-1] *= 255
+    with pytest.warns(UserWarning, match="far outside the range") as caught:
+        fitted.predict(X_255)
+    assert len([w for w in caught if "far outside" in str(w.message)]) == 1
+    assert caught[0].filename == __file__
