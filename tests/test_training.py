@@ -40,16 +40,25 @@ def _run_python(script):
 # The warning that max_epochs cut training short
 
 
-def _net_after(losses, *, max_epochs, monitor="valid_loss", earlier=()):
+def _net_after(
+    losses, *, max_epochs, monitor="valid_loss", earlier=(), lower_is_better=True
+):
     """A stand-in for a skorch net whose fit ran epochs of ``losses``, after
-    the epochs of ``earlier`` fits (a warm start's history)."""
+    the epochs of ``earlier`` fits (a warm start's history), and the callback
+    that watches them: ``monitor``, or the validation loss, which falls back
+    to ``"train_loss"`` as for a net without a validation split."""
     history = History()
     net = SimpleNamespace(history=history, max_epochs=max_epochs)
     for loss in earlier:
         history.new_epoch()
         history.record(monitor, loss)
     callback = WarnIfNotConverged(
-        "SomeEstimator", patience=3, threshold=1e-4, threshold_mode="rel"
+        "SomeEstimator",
+        patience=3,
+        threshold=1e-4,
+        threshold_mode="rel",
+        monitor="valid_loss" if monitor == "train_loss" else monitor,
+        lower_is_better=lower_is_better,
     )
     callback.on_train_begin(net)
     for loss in losses:
@@ -94,6 +103,22 @@ def test_without_a_validation_split_the_training_loss_is_watched():
     callback, net = _net_after([3, 2, 1], max_epochs=3, monitor="train_loss")
     [warning] = _warnings_at_train_end(callback, net)
     assert "with its training loss still improving" in str(warning.message)
+
+
+def test_a_validation_score_still_rising_at_max_epochs_warns():
+    callback, net = _net_after(
+        [0.5, 0.6, 0.7], max_epochs=3, monitor="valid_acc", lower_is_better=False
+    )
+    [warning] = _warnings_at_train_end(callback, net)
+    assert "with its validation score still improving" in str(warning.message)
+    assert "it improved in epoch 3 of 3" in str(warning.message)
+
+
+def test_a_validation_score_that_stalled_for_the_patience_does_not_warn():
+    callback, net = _net_after(
+        [0.7, 0.6, 0.6, 0.65], max_epochs=4, monitor="valid_acc", lower_is_better=False
+    )
+    assert not _warnings_at_train_end(callback, net)
 
 
 def test_only_the_epochs_of_the_current_fit_count():
@@ -154,7 +179,10 @@ def _fit_verbosely(verbose):
     case = CASES["arithmetic"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return case.make_estimator(max_epochs=2, verbose=verbose).fit(*case.data())
+        # Without early stopping: no line about restoring the best epoch.
+        return case.make_estimator(
+            max_epochs=2, early_stopping=False, verbose=verbose
+        ).fit(*case.data())
 
 
 def test_the_table_reaches_a_handler_of_the_sklarith_logger(sklarith_logger, capsys):
@@ -187,7 +215,8 @@ def test_with_no_logging_configured_verbose_1_prints_the_table():
         "from sklarith.utils._testing import ESTIMATOR_CASES\n"
         "warnings.simplefilter('ignore')\n"
         "case = {c.name: c for c in ESTIMATOR_CASES}['arithmetic']\n"
-        "case.make_estimator(max_epochs=2, verbose=1).fit(*case.data())\n"
+        "case.make_estimator(max_epochs=2, early_stopping=False, verbose=1)"
+        ".fit(*case.data())\n"
     )
     result = _run_python(script)
     assert result.returncode == 0, result.stderr
@@ -204,7 +233,8 @@ def test_once_logging_is_configured_its_handlers_alone_show_the_table():
         "warnings.simplefilter('ignore')\n"
         "logging.basicConfig(stream=sys.stderr, format='LOG %(name)s: %(message)s')\n"
         "case = {c.name: c for c in ESTIMATOR_CASES}['arithmetic']\n"
-        "case.make_estimator(max_epochs=2, verbose=1).fit(*case.data())\n"
+        "case.make_estimator(max_epochs=2, early_stopping=False, verbose=1)"
+        ".fit(*case.data())\n"
     )
     result = _run_python(script)
     assert result.returncode == 0, result.stderr

@@ -166,19 +166,30 @@ class WarnIfNotConverged(Callback):
     ends at its epoch limit while its loss was still improving, as
     scikit-learn's ``MLPClassifier`` warns when it reaches ``max_iter``.
 
-    The loss is the validation loss (``"valid_loss"``) when there is a
-    validation split, else the training loss. It was still improving when
-    fewer than ``patience`` epochs have passed since it last dropped by the
-    threshold of early stopping: the rule that would have ended training.
+    It watches what early stopping watches (``monitor``: the validation
+    loss, or the validation score with ``lower_is_better=False``) when there
+    is a validation split, else the training loss. That was still improving
+    when fewer than ``patience`` epochs have passed since it last improved by
+    the threshold of early stopping: the rule that would have ended training.
     Only the epochs of the current fit count (a warm start continues a
     history). ``name`` names the estimator in the message.
     """
 
-    def __init__(self, name, patience, threshold, threshold_mode):
+    def __init__(
+        self,
+        name,
+        patience,
+        threshold,
+        threshold_mode,
+        monitor="valid_loss",
+        lower_is_better=True,
+    ):
         self.name = name
         self.patience = patience
         self.threshold = threshold
         self.threshold_mode = threshold_mode
+        self.monitor = monitor
+        self.lower_is_better = lower_is_better
 
     def on_train_begin(self, net, **kwargs):
         self.first_epoch_ = len(net.history)
@@ -187,20 +198,26 @@ class WarnIfNotConverged(Callback):
         rows = net.history[self.first_epoch_ :]
         if len(rows) < net.max_epochs:
             return
-        monitor = "valid_loss" if "valid_loss" in rows[-1] else "train_loss"
+        monitor, sign = self.monitor, 1.0 if self.lower_is_better else -1.0
+        if monitor not in rows[-1]:
+            monitor, sign = "train_loss", 1.0
         relative = self.threshold_mode == "rel"
+        # Figures where higher is better are negated: the best is the lowest.
         best, best_epoch = math.inf, 0
         for epoch, row in enumerate(rows, start=1):
-            if row[monitor] < best:
+            value = sign * row[monitor]
+            if value < best:
                 best_epoch = epoch
-                best = row[monitor] - self.threshold * (
-                    row[monitor] if relative else 1.0
-                )
+                best = value - self.threshold * (abs(value) if relative else 1.0)
         if len(rows) - best_epoch < self.patience:
-            kind = "validation" if monitor == "valid_loss" else "training"
+            figure = {
+                "valid_loss": "validation loss",
+                "train_loss": "training loss",
+                "valid_acc": "validation score",
+            }.get(monitor, monitor)
             warnings.warn(
                 f"{self.name} stopped at max_epochs={net.max_epochs} with its "
-                f"{kind} loss still improving: it improved in epoch {best_epoch} "
+                f"{figure} still improving: it improved in epoch {best_epoch} "
                 f"of {len(rows)}, and training counts as converged only after "
                 f"{self.patience} epoch(s) without improvement "
                 "(n_iter_no_change). Raise max_epochs to train to convergence.",

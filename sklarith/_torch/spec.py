@@ -45,12 +45,20 @@ class NetSpec:
     valid_scoring : callable or None
         ``scoring(net, dataset, y)``, recorded as ``valid_acc`` after each
         epoch when there is a validation split.
+    stop_on_score : bool
+        Early stopping watches ``valid_acc``, the validation score (higher is
+        better), instead of the validation loss, as scikit-learn's
+        ``MLPClassifier`` does: a classifier's validation loss can rise
+        while its accuracy still improves (its confidence in the rows it
+        gets wrong grows), and stopping on the loss then ends training
+        early. Needs ``valid_scoring``.
     lr_decay : bool
         Decay the learning rate from ``lr`` to zero along a cosine, batch by
         batch, over ``max_epochs``: the last steps are small, which settles
         the weights. Otherwise it stays constant.
     min_improvement, min_improvement_mode : float, {"rel", "abs"}
-        How much the validation loss must drop for an epoch to count as an
+        How much the watched figure (the validation loss, or the score with
+        ``stop_on_score``) must improve for an epoch to count as an
         improvement (skorch's ``EarlyStopping`` threshold).
     restore_best : bool
         At the end of early stopping, restore the weights of the best epoch.
@@ -83,6 +91,7 @@ n_iter_no_change, verbose, mixed_precision
     optimizer: type = torch.optim.Adam
     optimizer_params: dict = dataclasses.field(default_factory=_no_arguments)
     valid_scoring: Callable | None = None
+    stop_on_score: bool = False
     lr_decay: bool = True
     min_improvement: float = 1e-4
     min_improvement_mode: str = "rel"
@@ -112,6 +121,13 @@ n_iter_no_change, verbose, mixed_precision
         return dataclasses.replace(self, **unset)
 
 
+def _monitored(spec):
+    """What early stopping watches, as skorch's ``EarlyStopping`` arguments."""
+    if spec.stop_on_score and spec.valid_scoring is not None:
+        return {"monitor": "valid_acc", "lower_is_better": False}
+    return {"monitor": "valid_loss", "lower_is_better": True}
+
+
 def _callbacks(spec, n_samples, seed):
     """The skorch callbacks of ``spec`` and its train split, in the order
     they must run: the validation score before early stopping, which ends an
@@ -124,6 +140,7 @@ def _callbacks(spec, n_samples, seed):
             patience=spec.n_iter_no_change,
             threshold=spec.min_improvement,
             threshold_mode=spec.min_improvement_mode,
+            **_monitored(spec),
         )
         callbacks.append(("warn_if_not_converged", warning))
     train_split = None
@@ -158,6 +175,7 @@ def _callbacks(spec, n_samples, seed):
             threshold=spec.min_improvement,
             threshold_mode=spec.min_improvement_mode,
             load_best=spec.restore_best,
+            **_monitored(spec),
             # Its messages (stopping, restoring the best epoch) are verbose
             # output; skorch sends them to any sink other than print.
             sink=log_line if spec.verbose else discard,
