@@ -2,12 +2,13 @@
 
 import dataclasses
 import math
+import numbers
 
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
@@ -124,6 +125,12 @@ class ArithmeticMultiOutputClassifier(
         are checked against the column names of ``y`` when it has them.
     activation : {"relu", "sigmoid", "tanh"}, default="relu"
         Nonlinearity after every hidden layer.
+    dropout : float, default=0.2
+        Share of the units of every hidden layer, the trunk's and the
+        heads', dropped at random in each training step (none at inference):
+        a trunk of a thousand units learns the pairs it sees by heart
+        otherwise, and generalises less well, unless the pairs are many
+        more than the images. Unused with ``head="arithmetic"``.
     encoder : AutoencoderTransformer, PCAEncoder or None, default=None
         When given, ``X`` holds rows of images of the encoder's
         ``image_shape`` and the network starts with a copy of the encoder's
@@ -144,19 +151,27 @@ class ArithmeticMultiOutputClassifier(
     max_epochs : int, default=200
         Maximum number of passes over the training rows. With
         ``early_stopping`` (the default) training usually ends earlier, when
-        the validation loss stalls; the learning rate decays along a cosine
+        the validation score stalls; the learning rate decays along a cosine
         over ``max_epochs``.
     batch_size : int, default=256
         Rows per gradient step (and per inference batch).
     lr : float, default=1e-3
         Learning rate of the Adam optimiser.
     early_stopping : bool, default=True
-        Hold out ``validation_fraction`` of the rows, stop when their loss
-        stalls and restore the weights of the best epoch.
+        Hold out ``validation_fraction`` of the rows, stop when their score
+        stalls and restore the weights of the best epoch. The score is what
+        :meth:`score` reports, the share of rows with every output right, as
+        scikit-learn's ``MLPClassifier`` stops on its validation score: the
+        validation loss can rise while the score still improves, as the
+        network grows surer of the rows it gets wrong. With
+        ``head="arithmetic"``, whose loss is the likelihood of the results,
+        the validation loss is watched. ``history_`` records both.
     validation_fraction : float, default=0.1
         Share of the rows held out for early stopping.
-    n_iter_no_change : int, default=4
-        Epochs without improvement of the validation loss before stopping.
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of the validation score (by at least
+        one validation row in 10,000) or loss before stopping, as in
+        scikit-learn's ``MLPClassifier``.
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
         or ``"cuda:<index>"``.
@@ -241,6 +256,7 @@ class ArithmeticMultiOutputClassifier(
         "encoder": [HasMethods(["fit", "transform"]), None],
         "freeze_encoder": ["boolean"],
         "augment": ["boolean"],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "head": [StrOptions({"mlp", "arithmetic"})],
         "digit_init": [StrOptions({"auto", "clusters", "random"})],
     }
@@ -256,6 +272,7 @@ class ArithmeticMultiOutputClassifier(
         digit_init="auto",
         targets="auto",
         activation="relu",
+        dropout=0.2,
         encoder=None,
         freeze_encoder=False,
         augment=True,
@@ -264,7 +281,7 @@ class ArithmeticMultiOutputClassifier(
         lr=1e-3,
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=4,
+        n_iter_no_change=10,
         device="auto",
         mixed_precision=False,
         random_state=None,
@@ -278,6 +295,7 @@ class ArithmeticMultiOutputClassifier(
         self.digit_init = digit_init
         self.targets = targets
         self.activation = activation
+        self.dropout = dropout
         self.encoder = encoder
         self.freeze_encoder = freeze_encoder
         self.augment = augment
@@ -451,6 +469,7 @@ class ArithmeticMultiOutputClassifier(
             head = MultiHeadMLP
             params["n_classes"] = [len(c) for c in classes]
             params["head_layer_sizes"] = tuple(self.head_layer_sizes)
+            params["dropout"] = self.dropout
             criterion = MultiHeadCrossEntropy
             criterion_params = {"n_classes": params["n_classes"]}
         self.encoder_ = None if self.encoder is None else self._fitted_encoder(X)
@@ -495,6 +514,14 @@ class ArithmeticMultiOutputClassifier(
             criterion=criterion,
             criterion_params=criterion_params,
             valid_scoring=valid_subset_accuracy,
+            stop_on_score=self.head == "mlp",
+            # An improvement of the score is one validation row in 10,000 or
+            # more, scikit-learn's tol; the loss keeps its relative threshold.
+            **(
+                {"min_improvement": 1e-4, "min_improvement_mode": "abs"}
+                if self.head == "mlp"
+                else {}
+            ),
         )
 
     def _initial_net(self, X, y, X_tensor, spec, seed):

@@ -79,8 +79,10 @@ def test_string_labels_are_predicted_as_strings(one_hot):
 
 def test_inputs_are_standardised_so_their_scale_does_not_matter(one_hot):
     X, Y, X_test, _ = one_hot
-    unit = small_classifier(max_epochs=2).fit(X, Y)
-    large = small_classifier(max_epochs=2).fit(X * 1000 + 5, Y)
+    # Without dropout: its random masks magnify the rounding of the two
+    # standardisations into differences above the tolerance.
+    unit = small_classifier(max_epochs=2, dropout=0.0).fit(X, Y)
+    large = small_classifier(max_epochs=2, dropout=0.0).fit(X * 1000 + 5, Y)
     np.testing.assert_allclose(
         unit.predict_proba(X_test)[0],
         large.predict_proba(X_test * 1000 + 5)[0],
@@ -95,6 +97,36 @@ def test_empty_layer_sizes_give_a_linear_model(one_hot):
     n_weights = sum(p.numel() for p in clf.net_.module_.parameters())
     n_features, n_classes = X.shape[1], sum(len(c) for c in clf.classes_)
     assert n_weights == n_features * n_classes + n_classes
+
+
+def test_early_stopping_ends_n_iter_no_change_epochs_after_the_best_score(one_hot):
+    """The validation score, not the loss, decides when training stops."""
+    X, Y, _, _ = one_hot
+    model = small_classifier(max_epochs=60, n_iter_no_change=3, lr=3e-2).fit(X, Y)
+    scores = np.array(model.history_[:, "valid_acc"])
+    assert len(scores) < 60
+    best_epoch = int(np.flatnonzero(scores >= scores.max() - 1e-4)[0])
+    assert len(scores) - 1 - best_epoch == 3
+
+
+def test_dropout_acts_in_training_only(one_hot):
+    X, Y, X_test, _ = one_hot
+    model = small_classifier(dropout=0.5).fit(X, Y)
+    assert not model.net_.module_.training
+    np.testing.assert_array_equal(
+        model.predict_proba(X_test)[0], model.predict_proba(X_test)[0]
+    )
+
+
+def test_no_dropout_builds_no_dropout_layer(one_hot):
+    X, Y, _, _ = one_hot
+    model = small_classifier(dropout=0.0).fit(X, Y)
+    layers = [type(layer).__name__ for layer in model.net_.module_.modules()]
+    assert "Dropout" not in layers
+    assert "Dropout" in [
+        type(layer).__name__
+        for layer in small_classifier(dropout=0.1).fit(X, Y).net_.module_.modules()
+    ]
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,13 @@ import itertools
 from torch import nn
 
 
-def mlp(sizes, activation):
+def mlp(sizes, activation, dropout=0.0):
     """Linear layers of ``sizes`` (input width first), each followed by
-    ``activation``; an identity for a single size."""
+    ``activation`` and, when ``dropout`` is positive, by dropout of that
+    share of its units in training; an identity for a single size."""
     layers = []
     for n_in, n_out in itertools.pairwise(sizes):
         layers += [nn.Linear(n_in, n_out), activation()]
+        if dropout:
+            layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)

@@ -26,6 +26,9 @@ class MultiHeadMLP(nn.Module):
         Nonlinearity after every hidden layer.
     mean, scale : torch.Tensor of shape (n_features,) or None
         Input standardisation; ``None`` leaves inputs unchanged.
+    dropout : float
+        Share of the units of every hidden layer, the trunk's and the
+        heads', dropped at random in training.
 
     Notes
     -----
@@ -43,6 +46,7 @@ class MultiHeadMLP(nn.Module):
         activation=nn.ReLU,
         mean=None,
         scale=None,
+        dropout=0.0,
     ):
         super().__init__()
         self.n_classes = [int(k) for k in n_classes]
@@ -52,11 +56,11 @@ class MultiHeadMLP(nn.Module):
         self.register_buffer(
             "scale", torch.ones(n_features) if scale is None else torch.as_tensor(scale)
         )
-        self.trunk = mlp([n_features, *hidden_layer_sizes], activation)
+        self.trunk = mlp([n_features, *hidden_layer_sizes], activation, dropout)
         width = hidden_layer_sizes[-1] if hidden_layer_sizes else n_features
         self.heads = nn.ModuleList(
             nn.Sequential(
-                mlp([width, *head_layer_sizes], activation),
+                mlp([width, *head_layer_sizes], activation, dropout),
                 nn.Linear(head_layer_sizes[-1] if head_layer_sizes else width, k),
             )
             for k in self.n_classes
