@@ -52,7 +52,8 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         training when the validation loss stalls. What trains a network is
         its number of steps: a schedule of 200 epochs on a large data set
         stays at its highest learning rate, and settles later, than one as
-        long as the steps need.
+        long as the steps need. Such a schedule does not warn that its
+        loss was still improving at its last epoch; the limit of 200 does.
     batch_size : int, default=128
         Images per gradient step (and per inference batch).
     lr : float, default=2e-3
@@ -188,6 +189,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         return self._fit_net(scaled, scaled)
 
     def _net_spec(self, X, y):
+        max_epochs = self._resolved_max_epochs(len(X))
         return NetSpec(
             module=ConvAutoencoder,
             module_params={
@@ -196,7 +198,11 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
                 "channels": tuple(int(c) for c in self.channels),
             },
             criterion=torch.nn.BCEWithLogitsLoss,
-            max_epochs=self._resolved_max_epochs(len(X)),
+            max_epochs=max_epochs,
+            # "auto" epochs are a schedule as long as the steps need, not a
+            # limit that cut training short, unless the limit of 200 set them.
+            warn_at_max_epochs=self.max_epochs != "auto"
+            or max_epochs == _AUTO_MAX_EPOCHS,
         )
 
     def _resolved_max_epochs(self, n_images):

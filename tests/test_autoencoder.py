@@ -2,9 +2,13 @@
 convolutions, and its early stopping. The encoder contract it shares with
 PCAEncoder is in ``test_encoders.py``."""
 
+import math
+import warnings
+
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 from sklarith import AutoencoderTransformer
 from sklarith._torch import InMemoryDataset
@@ -79,6 +83,27 @@ def test_without_early_stopping_a_single_distinct_image_is_enough(rng):
     encoder = small_autoencoder(early_stopping=False, max_epochs=1)
     encoder.fit(np.tile(rng.rand(1, 64), (5, 1)))
     assert encoder.history_[-1, "train_batch_count"] == 1
+
+
+def test_max_epochs_auto_trains_about_5000_optimiser_steps_without_warning(digits):
+    """1,347 distinct images one per step: four epochs make 5,388 steps."""
+    X_train, _, _, _ = digits
+    encoder = small_autoencoder(
+        n_components=2, channels=(2,), batch_size=1, early_stopping=False
+    ).set_params(max_epochs="auto")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        encoder.fit(X_train)
+    n_distinct = len(np.unique(X_train, axis=0))
+    assert len(encoder.history_) == math.ceil(5000 / n_distinct)
+
+
+def test_max_epochs_auto_trains_at_most_200_epochs_on_few_images(rng):
+    encoder = small_autoencoder(
+        n_components=2, channels=(2,), batch_size=64, early_stopping=False
+    ).set_params(max_epochs="auto")
+    encoder.fit(rng.rand(10, 64))
+    assert len(encoder.history_) == 200
 
 
 @pytest.mark.parametrize(
