@@ -1,22 +1,15 @@
 """AutoencoderTransformer: codes of images learnt by a convolutional autoencoder."""
 
 import copy
-import math
 import numbers
 
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 
 from ._encoders import ImageEncoder
 from ._torch import NetSpec, infer_batches
 from .base import IMAGE_SHAPE_CONSTRAINT, MIXED_PRECISION_CONSTRAINT, NetEstimator
 from .modules import ConvAutoencoder
-
-#: ``max_epochs="auto"``: the optimiser steps it aims at, and its most epochs.
-#: On MNIST, 10 epochs (4,200 steps) reach the codes' loss of 32 epochs of a
-#: 200-epoch schedule; a thousand images need a few hundred epochs' steps.
-_AUTO_STEPS = 5_000
-_AUTO_MAX_EPOCHS = 200
 
 
 class AutoencoderTransformer(ImageEncoder, NetEstimator):
@@ -139,10 +132,6 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         **IMAGE_SHAPE_CONSTRAINT,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "channels": [tuple, list],
-        "max_epochs": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
     }
 
     _layer_sizes = {"channels": 1}
@@ -189,7 +178,6 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         return self._fit_net(scaled, scaled)
 
     def _net_spec(self, X, y):
-        max_epochs = self._resolved_max_epochs(len(X))
         return NetSpec(
             module=ConvAutoencoder,
             module_params={
@@ -198,24 +186,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
                 "channels": tuple(int(c) for c in self.channels),
             },
             criterion=torch.nn.BCEWithLogitsLoss,
-            max_epochs=max_epochs,
-            # "auto" epochs are a schedule as long as the steps need, not a
-            # limit that cut training short, unless the limit of 200 set them.
-            warn_at_max_epochs=self.max_epochs != "auto"
-            or max_epochs == _AUTO_MAX_EPOCHS,
         )
-
-    def _resolved_max_epochs(self, n_images):
-        """``max_epochs``, with ``"auto"`` resolved for ``n_images`` images:
-        the epochs of about :data:`_AUTO_STEPS` optimiser steps, at most
-        :data:`_AUTO_MAX_EPOCHS`."""
-        if self.max_epochs != "auto":
-            return self.max_epochs
-        n_train = n_images
-        if self.early_stopping:
-            n_train -= math.ceil(self.validation_fraction * n_images)
-        steps_per_epoch = math.ceil(max(n_train, 1) / self.batch_size)
-        return min(_AUTO_MAX_EPOCHS, math.ceil(_AUTO_STEPS / steps_per_epoch))
 
     def torch_encoder(self):
         """A copy of the trained encoder: pixels scaled to [0, 1] to codes.

@@ -23,6 +23,7 @@ estimator as it was before it (:func:`restored_on_error`).
 import contextlib
 import copy
 import dataclasses
+import math
 import numbers
 from abc import ABCMeta, abstractmethod
 
@@ -57,6 +58,14 @@ ACTIVATIONS = {
     "sigmoid": torch.nn.Sigmoid,
     "tanh": torch.nn.Tanh,
 }
+
+
+#: ``max_epochs="auto"``: the optimiser steps it aims at, and its most epochs.
+#: What trains a network is its number of steps; the learning rate decays
+#: along a cosine over ``max_epochs``, which early stopping would cut while
+#: the rate is still high if the epochs were far more than the steps need.
+AUTO_STEPS = 5_000
+AUTO_MAX_EPOCHS = 200
 
 
 #: Where sklarith's documentation is published. Each public estimator has its
@@ -100,7 +109,10 @@ class NetEstimator(
     """
 
     _parameter_constraints = {
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "early_stopping": ["boolean"],
@@ -194,10 +206,17 @@ class NetEstimator(
         # The user's callbacks run after ours; each fit trains copies of them,
         # so that a refit or a clone never starts from another fit's state.
         user_callbacks = copy.deepcopy(list(self.callbacks or []))
+        max_epochs = self._resolved_max_epochs(len(X))
         spec = dataclasses.replace(
-            spec, callbacks=(*spec.callbacks, *user_callbacks), name=type(self).__name__
+            spec,
+            callbacks=(*spec.callbacks, *user_callbacks),
+            name=type(self).__name__,
+            # "auto" epochs are a schedule as long as the steps need, not a
+            # limit that cut training short, unless the limit of 200 set them.
+            warn_at_max_epochs=spec.warn_at_max_epochs
+            and (self.max_epochs != "auto" or max_epochs == AUTO_MAX_EPOCHS),
         ).with_defaults(
-            max_epochs=self.max_epochs,
+            max_epochs=max_epochs,
             batch_size=self.batch_size,
             lr=self.lr,
             early_stopping=self.early_stopping,
@@ -245,6 +264,18 @@ class NetEstimator(
                 reconstruction_attributes=lambda: {"net_": self.net_},
             )
         return self
+
+    def _resolved_max_epochs(self, n_samples):
+        """``max_epochs``, with ``"auto"`` resolved for ``n_samples`` rows:
+        the epochs of about :data:`AUTO_STEPS` optimiser steps, at most
+        :data:`AUTO_MAX_EPOCHS`."""
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        n_train = n_samples
+        if self.early_stopping:
+            n_train -= math.ceil(self.validation_fraction * n_samples)
+        steps_per_epoch = math.ceil(max(n_train, 1) / self.batch_size)
+        return min(AUTO_MAX_EPOCHS, math.ceil(AUTO_STEPS / steps_per_epoch))
 
     def _initial_net(self, X, y, X_tensor, spec, seed):
         """The fitted net whose weights training starts from, or None for
