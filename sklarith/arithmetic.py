@@ -131,6 +131,12 @@ class ArithmeticMultiOutputClassifier(
         a trunk of a thousand units learns the pairs it sees by heart
         otherwise, and generalises less well, unless the pairs are many
         more than the images. Unused with ``head="arithmetic"``.
+    label_smoothing : float, default=0.2
+        Share of each target's probability spread evenly over its output's
+        classes in the loss (:func:`torch.nn.functional.cross_entropy`'s): a
+        network that may not grow sure of the pairs it has learnt keeps
+        learning what tells the digits apart. Unused with
+        ``head="arithmetic"``.
     encoder : AutoencoderTransformer, PCAEncoder or None, default=None
         When given, ``X`` holds rows of images of the encoder's
         ``image_shape`` and the network starts with a copy of the encoder's
@@ -262,6 +268,7 @@ class ArithmeticMultiOutputClassifier(
         "freeze_encoder": ["boolean"],
         "augment": ["boolean"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
         "head": [StrOptions({"mlp", "arithmetic"})],
         "digit_init": [StrOptions({"auto", "clusters", "random"})],
     }
@@ -278,6 +285,7 @@ class ArithmeticMultiOutputClassifier(
         targets="auto",
         activation="relu",
         dropout=0.2,
+        label_smoothing=0.2,
         encoder=None,
         freeze_encoder=False,
         augment=True,
@@ -301,6 +309,7 @@ class ArithmeticMultiOutputClassifier(
         self.targets = targets
         self.activation = activation
         self.dropout = dropout
+        self.label_smoothing = label_smoothing
         self.encoder = encoder
         self.freeze_encoder = freeze_encoder
         self.augment = augment
@@ -476,7 +485,10 @@ class ArithmeticMultiOutputClassifier(
             params["head_layer_sizes"] = tuple(self.head_layer_sizes)
             params["dropout"] = self.dropout
             criterion = MultiHeadCrossEntropy
-            criterion_params = {"n_classes": params["n_classes"]}
+            criterion_params = {
+                "n_classes": params["n_classes"],
+                "label_smoothing": self.label_smoothing,
+            }
         self.encoder_ = None if self.encoder is None else self._fitted_encoder(X)
         features, module = X, head
         if self.encoder_ is not None:

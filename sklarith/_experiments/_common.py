@@ -38,13 +38,14 @@ AUTOENCODER = {
     "validation_fraction": 0.1,
 }
 #: ... and the arithmetic classifier: a dense layer of 1,000 units, then a
-#: branch of 200 per output, without dropout. Its epochs are set by each
-#: experiment.
+#: branch of 200 per output, without dropout or label smoothing. Its epochs
+#: are set by each experiment.
 CLASSIFIER = {
     "hidden_layer_sizes": (1000,),
     "head_layer_sizes": (200,),
     "activation": "relu",
     "dropout": 0.0,
+    "label_smoothing": 0.0,
     "augment": True,
     "batch_size": 256,
     "lr": 1e-3,

@@ -78,16 +78,23 @@ class MultiHeadCrossEntropy(nn.Module):
     ----------
     n_classes : sequence of int
         Number of classes of each output, in the order of the heads.
+    label_smoothing : float
+        Share of each target's probability spread evenly over its classes
+        (:func:`torch.nn.functional.cross_entropy`'s).
     """
 
-    def __init__(self, n_classes):
+    def __init__(self, n_classes, label_smoothing=0.0):
         super().__init__()
         self.n_classes = [int(k) for k in n_classes]
+        self.label_smoothing = label_smoothing
 
     def forward(self, logits, y):
         parts = torch.split(logits, self.n_classes, dim=-1)
         return sum(
-            nn.functional.cross_entropy(part, y[:, i]) for i, part in enumerate(parts)
+            nn.functional.cross_entropy(
+                part, y[:, i], label_smoothing=self.label_smoothing
+            )
+            for i, part in enumerate(parts)
         )
 
     def probabilities(self, logits):
