@@ -133,7 +133,7 @@ class ArithmeticMultiOutputClassifier(
         more than the images. Unused with ``head="arithmetic"``.
     label_smoothing : float, default=0.2
         Share of each target's probability spread evenly over its output's
-        classes in the loss (:func:`torch.nn.functional.cross_entropy`'s): a
+        classes in the loss (``torch.nn.functional.cross_entropy``'s): a
         network that may not grow sure of the pairs it has learnt keeps
         learning what tells the digits apart. Unused with
         ``head="arithmetic"``.

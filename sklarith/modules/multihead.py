@@ -80,7 +80,7 @@ class MultiHeadCrossEntropy(nn.Module):
         Number of classes of each output, in the order of the heads.
     label_smoothing : float
         Share of each target's probability spread evenly over its classes
-        (:func:`torch.nn.functional.cross_entropy`'s).
+        (``torch.nn.functional.cross_entropy``'s).
     """
 
     def __init__(self, n_classes, label_smoothing=0.0):
