@@ -30,7 +30,7 @@ def trusted_types(estimator):
     -------
     types : list of str
         The types' full names, sorted: pass them as ``trusted`` to
-        :func:`skops.io.load`.
+        ``skops.io.load``.
 
     Examples
     --------
