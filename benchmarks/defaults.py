@@ -40,13 +40,14 @@ import time
 from pathlib import Path
 
 from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
 from sklarith._experiments import format_figures, write
+from sklarith._experiments._common import split_digits
 from sklarith._experiments._results import Figures, mean_std, read_figures, stem
-from sklarith.datasets import fetch_mnist, load_digit_images, make_arithmetic_pairs
+from sklarith.datasets import fetch_mnist, make_arithmetic_pairs
 
 #: Training and test pairs of each data set.
 N_PAIRS = {"digits": 20_000, "mnist": 100_000}
@@ -61,15 +62,14 @@ def images(data):
     if data == "mnist":
         train, test = fetch_mnist(subset="train"), fetch_mnist(subset="test")
         return train.data, train.target, test.data, test.target, (28, 28)
-    digits = load_digit_images()
-    train_X, test_X, train_y, test_y = train_test_split(
-        digits.data,
-        digits.target,
-        test_size=0.25,
-        stratify=digits.target,
-        random_state=0,
+    digits = split_digits()
+    return (
+        digits.train_images,
+        digits.train_labels,
+        digits.test_images,
+        digits.test_labels,
+        (8, 8),
     )
-    return train_X, train_y, test_X, test_y, (8, 8)
 
 
 def accuracy_per_output(model, X, Y):

@@ -6,7 +6,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._torch import infer_batches
 from .utils._distinct import value_range
-from .utils._validation import check_pixel_range, check_y_has_columns
+from .utils._validation import check_pixel_range
 
 
 def _holds_strings(labels):
@@ -22,27 +22,12 @@ class MultiOutputClassifierMixin:
     probabilities, one per output (``criterion_.probabilities``); ``classes_``
     is one array (1-D ``y`` at fit) or a list of arrays. Inference runs batch
     by batch, and ``score`` is the subset accuracy, as in
-    :class:`sklearn.multioutput.MultiOutputClassifier`. A ``y`` with no
-    columns is refused at fit. With a fitted ``encoder_`` (rows of pixels),
-    inference warns when the pixels lie far outside the range the encoder saw
-    at fit. Subclasses may override ``_validate_predict_input``.
+    :class:`sklearn.multioutput.MultiOutputClassifier`. Each classifier's
+    ``_validate_fit_data`` refuses a ``y`` with no columns. With a fitted
+    ``encoder_`` (rows of pixels), inference warns when the pixels lie far
+    outside the range the encoder saw at fit. Subclasses may override
+    ``_validate_predict_input``.
     """
-
-    def fit(self, X, y):
-        """Refuse a ``y`` with no columns, then train as the estimator does.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        check_y_has_columns(y, self)
-        return super().fit(X, y)
 
     def _validate_predict_input(self, X):
         X = validate_data(self, X, reset=False, dtype=np.float32)

@@ -39,7 +39,11 @@ from .modules import (
     RandomAffine,
 )
 from .modules.digits import N_DIGITS, structure_for_targets
-from .utils._validation import column_names, count_images_per_row
+from .utils._validation import (
+    check_y_has_columns,
+    column_names,
+    count_images_per_row,
+)
 
 # Code means and scales for standardisation are estimated on this many rows.
 _N_ROWS_FOR_CODE_STATISTICS = 10_000
@@ -418,6 +422,7 @@ class ArithmeticMultiOutputClassifier(
         return digits.reshape(n_rows, images_per_row)
 
     def _validate_fit_data(self, X, y):
+        check_y_has_columns(y, self)
         names = column_names(y)
         X, y = validate_data(
             self, X, y, multi_output=True, dtype=np.float32, y_numeric=False

@@ -17,6 +17,7 @@ from .utils._validation import (
     check_enough_samples,
     check_image_shape,
     check_pixel_range,
+    check_y_has_columns,
     rows_where,
 )
 
@@ -223,6 +224,7 @@ class IdentityAdderClassifier(
         return super().fit(X, y)
 
     def _validate_fit_data(self, X, y):
+        check_y_has_columns(y, self)
         self.image_shape_ = check_image_shape(self.image_shape)
         X, y = validate_data(
             self, X, y, multi_output=True, dtype=np.float32, y_numeric=True
