@@ -8,6 +8,7 @@ import importlib
 _PUBLIC = {
     "ArithmeticMultiOutputClassifier": ".arithmetic",
     "AutoencoderTransformer": ".autoencoder",
+    "DigitArithmeticClassifier": ".digit_arithmetic",
     "IdentityAdderClassifier": ".identity_adder",
     "MLPAdderRegressor": ".adder",
     "PCAEncoder": ".pca",

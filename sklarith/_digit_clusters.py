@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from sklearn.cluster import KMeans
 
-from .modules.digits import N_DIGITS
+from .structures import N_DIGITS
 
 #: Clusters of the images' features: several per digit, so that each holds
 #: nearly one digit only, where ten clusters would merge digits that look

@@ -127,7 +127,7 @@ class NetEstimator(
 
     #: Fitted attributes that describe the training data: a warm start needs
     #: the same as the fit it continues.
-    _warm_start_attributes = ("n_features_in_", "n_outputs_", "targets_", "classes_")
+    _warm_start_attributes = ("n_features_in_", "n_outputs_", "structure_", "classes_")
 
     #: The parameters that list layer widths, with the fewest layers each
     #: allows; checked with the other parameters, before any data.

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from .datasets import SEED_TARGETS
+from .structures import ARITHMETIC_TARGETS
 from .utils._validation import check_image_shape
 
 
@@ -395,7 +395,7 @@ def plot_predicted_arithmetic(
         )
     n_shown = min(len(X), n_rows * n_cols)
     if target_names is None:
-        target_names = list(getattr(y, "columns", SEED_TARGETS))
+        target_names = list(getattr(y, "columns", ARITHMETIC_TARGETS))
     predicted = np.asarray(estimator.predict(X[:n_shown]))
     predicted = predicted.reshape(n_shown, -1)
     expected = None

@@ -37,15 +37,12 @@ AUTOENCODER = {
     "n_iter_no_change": 3,
     "validation_fraction": 0.1,
 }
-#: ... and the arithmetic classifier: a dense layer of 1,000 units, then a
-#: branch of 200 per output, without dropout or label smoothing. Its epochs
-#: are set by each experiment.
-CLASSIFIER = {
+#: ... and the arithmetic classifiers: a dense layer of 1,000 units (of the
+#: trunk, or of the digit network), trained on augmented images when
+#: fine-tuned. Their epochs are set by each experiment.
+NETWORK = {
     "hidden_layer_sizes": (1000,),
-    "head_layer_sizes": (200,),
     "activation": "relu",
-    "dropout": 0.0,
-    "label_smoothing": 0.0,
     "augment": True,
     "batch_size": 256,
     "lr": 1e-3,
@@ -53,6 +50,10 @@ CLASSIFIER = {
     "n_iter_no_change": 4,
     "validation_fraction": 0.1,
 }
+#: The learnt heads' own: a branch of 200 per output, without dropout or
+#: label smoothing.
+HEADS = {"head_layer_sizes": (200,), "dropout": 0.0, "label_smoothing": 0.0}
+CLASSIFIER = {**NETWORK, **HEADS}
 
 #: The headline Pipeline on each data set, which ``demo`` trains and
 #: ``compare`` takes apart: the autoencoder's settings, the classifier's

@@ -50,10 +50,15 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-from .. import ArithmeticMultiOutputClassifier, AutoencoderTransformer
+from .. import (
+    ArithmeticMultiOutputClassifier,
+    AutoencoderTransformer,
+    DigitArithmeticClassifier,
+)
 from ..datasets import make_digit_sums, make_number_addition
+from ..structures import DigitSum, NumberSum
 from ..utils._files import set_aside, write_atomically
-from ._common import AUTOENCODER, CLASSIFIER, accuracy_per_output, load_images, log
+from ._common import AUTOENCODER, HEADS, NETWORK, accuracy_per_output, load_images, log
 from ._results import (
     UnreadableResultsError,
     command_line,
@@ -107,10 +112,10 @@ OPTIONS = {
         "help": "fine-tuning epochs (default: 25; with --quick 2)",
     },
     "digit_init": {
-        "choices": ["auto", "clusters", "random"],
+        "choices": ["clusters", "random"],
         "help": "how the arithmetic head's digits start: the digits of a "
-        "clustering of the codes matched to the sums, or random weights; "
-        "auto, the classifier's default, is clusters (default: auto)",
+        "clustering of the codes matched to the sums, or random weights "
+        "(default: clusters)",
     },
     "eval_n_digits": {
         "type": int,
@@ -157,7 +162,7 @@ AUTOENCODER_SETTINGS = {**AUTOENCODER, "channels": (32, 64, 128)}
 #: (the protocol has no validation set to spare); batches by
 #: :func:`batch_size_for`.
 CLASSIFIER_SETTINGS = {
-    **CLASSIFIER,
+    **NETWORK,
     "max_epochs": 25,
     "lr": 1e-3,
     "early_stopping": False,
@@ -198,28 +203,16 @@ def _rows(task, images, labels, length, random_state):
     )
 
 
-def _sum_from_digits(task, digits):
-    """The results of ``task`` for rows of predicted digits, by integer
-    arithmetic: the digits of the sum of the two numbers (most significant
-    first, by column addition), or the sum of the row's digits."""
-    if task == "digit-sums":
-        return digits.sum(axis=1, keepdims=True)
-    n_digits = digits.shape[1] // 2
-    first, second = digits[:, :n_digits], digits[:, n_digits:]
-    sum_digits = np.empty((len(digits), n_digits + 1), dtype=np.int64)
-    carry = np.zeros(len(digits), dtype=np.int64)
-    for position in range(n_digits - 1, -1, -1):
-        total = first[:, position] + second[:, position] + carry
-        sum_digits[:, position + 1], carry = total % 10, total // 10
-    sum_digits[:, 0] = carry
-    return sum_digits
+def _structure(task, length):
+    """The arithmetic of ``task`` at ``length``."""
+    return NumberSum(length) if task == "numbers" else DigitSum(length)
 
 
-def _accuracy_from_digits(classifier, task, test_set):
-    """Share of test rows whose result, computed from the digits the
-    classifier's network reads, is the true one."""
+def _accuracy_from_digits(classifier, structure, test_set):
+    """Share of test rows whose result, computed by ``structure`` from the
+    digits the classifier's network reads, is the true one."""
     X, Y, _ = test_set
-    predicted = _sum_from_digits(task, classifier.predict_digits(X))
+    predicted = structure.results(classifier.predict_digits(X))
     return float(np.all(predicted == Y.to_numpy(), axis=1).mean())
 
 
@@ -356,7 +349,7 @@ def run(
     n_terms=(4, 16, 64),
     heads=("arithmetic",),
     max_epochs=None,
-    digit_init="auto",
+    digit_init="clusters",
     eval_n_digits=None,
     eval_n_terms=None,
     output=None,
@@ -436,19 +429,15 @@ def run(
             X, Y, _ = _rows(
                 task, images.train_images, images.train_labels, length, seed
             )
-            classifier = ArithmeticMultiOutputClassifier(
-                **{
-                    **classifier_params,
-                    "batch_size": _rows_per_batch(_images_per_row(task, length)),
-                },
+            classifier = _classifier(head, task, length, digit_init).set_params(
+                **classifier_params,
+                batch_size=_rows_per_batch(_images_per_row(task, length)),
                 encoder=autoencoder,
-                head=head,
-                # Only the arithmetic head has digits to start.
-                digit_init=digit_init if head == "arithmetic" else "auto",
                 device=device,
                 random_state=seed,
                 verbose=min(verbose, 2),
-            ).fit(X, Y)
+            )
+            classifier.fit(X, Y)
             fit_seconds = time.perf_counter() - run_start
             classifiers[seed, task, length, head] = classifier
             measured = _evaluate(
@@ -480,6 +469,16 @@ def run(
     return record(COMMAND, run, options, results, start, model=classifiers or None)
 
 
+def _classifier(head, task, length, digit_init):
+    """The unfitted classifier of ``head`` for ``task`` at ``length``: the
+    digit-reading one for ``"arithmetic"``, the learnt heads for ``"mlp"``."""
+    if head == "arithmetic":
+        return DigitArithmeticClassifier(
+            structure=_structure(task, length), digit_init=digit_init
+        )
+    return ArithmeticMultiOutputClassifier(**HEADS)
+
+
 def _evaluate(classifier, task, length, head, test_sets, test_labels, evaluations):
     """The test figures of a classifier trained on ``task`` at ``length``."""
     X_test, Y_test, indices = test_sets[task, length]
@@ -504,7 +503,11 @@ def _evaluate(classifier, task, length, head, test_sets, test_labels, evaluation
         figures["image_accuracy"] = float(np.mean(digits == test_labels[indices]))
         for other, other_length in evaluations:
             figures["accuracy_at"][f"{LENGTH_NAME[other]}={other_length}"] = (
-                _accuracy_from_digits(classifier, other, test_sets[other, other_length])
+                _accuracy_from_digits(
+                    classifier,
+                    _structure(other, other_length),
+                    test_sets[other, other_length],
+                )
             )
     return figures
 

@@ -52,7 +52,7 @@ import torch
 from skorch.exceptions import DeviceWarning
 from skorch.history import History
 
-from ..modules.digits import _ExactResults
+from ..structures import _ExactResults
 from .data import BatchIterator
 
 #: Namespaces of torch's and skorch's classes a persisted net may name, and

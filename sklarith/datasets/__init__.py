@@ -5,11 +5,8 @@ from ._arithmetic import make_arithmetic_pairs, make_number_addition
 from ._digit_sums import make_digit_sums
 from ._identity_adder import make_identity_adder
 from ._mnist import fetch_mnist, load_digit_images
-from ._targets import PAIR_TARGETS, SEED_TARGETS
 
 __all__ = [
-    "PAIR_TARGETS",
-    "SEED_TARGETS",
     "fetch_mnist",
     "load_digit_images",
     "make_addition",

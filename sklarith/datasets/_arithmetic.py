@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, column_or_1d
 
-from ._targets import PAIR_TARGETS, SEED_TARGETS, number_sum_targets
+from ..structures import ARITHMETIC_TARGETS, PAIR_TARGETS, NumberSum
 
 
 def draw_rows(n_images, images_per_row, n_samples, random_state, task):
@@ -88,7 +88,7 @@ def make_arithmetic_pairs(
     labels,
     *,
     n_pairs,
-    targets=SEED_TARGETS,
+    targets=ARITHMETIC_TARGETS,
     random_state=None,
     return_indices=False,
 ):
@@ -107,12 +107,16 @@ def make_arithmetic_pairs(
         The digit 0-9 of each image, used only to compute the results.
     n_pairs : int
         Number of pairs to draw.
-    targets : str or sequence of str, default=SEED_TARGETS
-        Results to label each pair ``(a, b)`` with, among ``"sum"``,
+    targets : str or sequence of str, default=ARITHMETIC_TARGETS
+        Results to label each pair ``(a, b)`` with, among those of
+        :data:`~sklarith.structures.PAIR_TARGETS`: ``"sum"``,
         ``"sum_units"``, ``"sum_tens"``, ``"product"``, ``"product_units"``,
         ``"product_tens"`` and ``"greater"`` (1 when a > b). The default is
-        the seed experiment's five outputs. A single string gives a 1-D
-        ``y``.
+        the arithmetic experiment's five results,
+        :data:`~sklarith.structures.ARITHMETIC_TARGETS`. A single string
+        gives a 1-D ``y``. ``PairResults(targets)``
+        (:class:`~sklarith.structures.PairResults`) is the structure of these
+        rows for :class:`~sklarith.DigitArithmeticClassifier`.
     random_state : int, RandomState instance or None, default=None
         Controls the draw of the pairs.
     return_indices : bool, default=False
@@ -132,6 +136,8 @@ def make_arithmetic_pairs(
     See Also
     --------
     sklarith.ArithmeticMultiOutputClassifier : Learns these targets.
+    sklarith.DigitArithmeticClassifier : Learns them by reading each digit,
+        with ``structure=PairResults(targets)``.
 
     Examples
     --------
@@ -223,7 +229,9 @@ def make_number_addition(
     X : ndarray of shape (n_samples, 2 * n_digits * n_pixels)
     Y : DataFrame of shape (n_samples, n_digits + 1)
         Columns ``sum_digit_<n_digits>, ..., sum_digit_0``: the digit of the
-        sum at each power of ten.
+        sum at each power of ten. ``NumberSum(n_digits)``
+        (:class:`~sklarith.structures.NumberSum`) is the structure of these
+        rows for :class:`~sklarith.DigitArithmeticClassifier`.
     indices : ndarray of shape (n_samples, 2 * n_digits)
         Only when ``return_indices`` is true.
 
@@ -247,16 +255,7 @@ def make_number_addition(
     )
     n_samples = len(indices)
     X = images[indices].reshape(n_samples, -1)
-    digits = labels[indices]
-    first, second = digits[:, :n_digits], digits[:, n_digits:]
-    # Column addition with carries: the sums of numbers of 19 digits and more
-    # do not fit in int64.
-    sum_digits = np.empty((n_samples, n_digits + 1), dtype=np.int64)
-    carry = np.zeros(n_samples, dtype=np.int64)
-    for position in range(n_digits - 1, -1, -1):
-        column = first[:, position] + second[:, position] + carry
-        sum_digits[:, position + 1] = column % 10
-        carry = column // 10
-    sum_digits[:, 0] = carry
-    Y = pd.DataFrame(sum_digits, columns=number_sum_targets(n_digits))
+    structure = NumberSum(n_digits)
+    sum_digits = structure.results(labels[indices])
+    Y = pd.DataFrame(sum_digits, columns=structure.targets)
     return (X, Y, indices) if return_indices else (X, Y)

@@ -2,12 +2,11 @@
 
 import numbers
 
-import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ..structures import DigitSum
 from ._arithmetic import check_images_and_labels, draw_rows
-from ._targets import digit_sum_target
 
 
 @validate_params(
@@ -60,15 +59,17 @@ def make_digit_sums(
         The images of a row side by side, in the dtype of ``images``.
     Y : DataFrame of shape (n_samples, 1)
         One column, ``sum_of_<n_terms>_digits``: the sum of the row's digits.
-        Its name tells ``head="arithmetic"`` how many images a row holds.
+        ``DigitSum(n_terms)`` (:class:`~sklarith.structures.DigitSum`) is the
+        structure of these rows for
+        :class:`~sklarith.DigitArithmeticClassifier`.
     indices : ndarray of shape (n_samples, n_terms)
         Only when ``return_indices`` is true.
 
     See Also
     --------
     make_number_addition : The sum of two numbers of several digits.
-    sklarith.ArithmeticMultiOutputClassifier : Learns these sums with
-        ``head="arithmetic"``.
+    sklarith.DigitArithmeticClassifier : Learns these sums with
+        ``structure=DigitSum(n_terms)``.
 
     Examples
     --------
@@ -85,6 +86,6 @@ def make_digit_sums(
         len(images), n_terms, n_samples, random_state, f"A sum of {n_terms} digits"
     )
     X = images[indices].reshape(len(indices), -1)
-    sums = labels[indices].sum(axis=1, dtype=np.int64)
-    Y = pd.DataFrame({digit_sum_target(n_terms): sums})
+    structure = DigitSum(n_terms)
+    Y = pd.DataFrame(structure.results(labels[indices]), columns=structure.targets)
     return (X, Y, indices) if return_indices else (X, Y)

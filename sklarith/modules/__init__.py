@@ -7,14 +7,7 @@ estimator's ``net_.module_`` can be inspected, reused or trained by hand.
 from .adder import AdderMLP, AdderMSELoss
 from .augment import RandomAffine
 from .autoencoder import ConvAutoencoder
-from .digits import (
-    ArithmeticLikelihood,
-    DigitCrossEntropy,
-    DigitMLP,
-    DigitSum,
-    NumberSum,
-    PairResults,
-)
+from .digit_arithmetic import ArithmeticLikelihood, DigitCrossEntropy, DigitMLP
 from .identity_adder import IdentityAdderNet
 from .multihead import EncodedHead, MultiHeadCrossEntropy, MultiHeadMLP
 
@@ -25,12 +18,9 @@ __all__ = [
     "ConvAutoencoder",
     "DigitCrossEntropy",
     "DigitMLP",
-    "DigitSum",
     "EncodedHead",
     "IdentityAdderNet",
     "MultiHeadCrossEntropy",
     "MultiHeadMLP",
-    "NumberSum",
-    "PairResults",
     "RandomAffine",
 ]

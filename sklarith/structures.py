@@ -1,78 +1,110 @@
-"""Per-image digit distributions combined by exact arithmetic.
+"""The exact arithmetic a digit-reading classifier computes, as objects.
 
-The arithmetic head of :class:`~sklarith.ArithmeticMultiOutputClassifier`
-gives every image of a row a distribution over the ten digits, which no digit
-label ever supervises, and computes the distribution of each result exactly
-from them: over the 100 digit pairs for the results of two digits
+A :class:`~sklarith.DigitArithmeticClassifier` gives every image of a row a
+distribution over the ten digits, which no digit label ever supervises, and
+its ``structure`` computes the distribution of each result exactly from
+them: over the 100 digit pairs for the results of two digits
 (:class:`PairResults`), by column addition with carries for the sum of two
 numbers of several digits (:class:`NumberSum`), by repeated convolution for
-the sum of a row of single digits (:class:`DigitSum`). Training maximises the
-likelihood of the observed results, which is what neuro-symbolic systems such
-as DeepProbLog do.
+the sum of a row of single digits (:class:`DigitSum`). Training maximises
+the likelihood of the observed results, which is what neuro-symbolic systems
+such as DeepProbLog do.
+
+Each structure says how many images a row holds (``n_images``), the classes
+of each result (``classes``) and the names of the results (``targets``), the
+columns the matching data maker of :mod:`sklarith.datasets` gives:
+:func:`~sklarith.datasets.make_arithmetic_pairs`,
+:func:`~sklarith.datasets.make_number_addition` and
+:func:`~sklarith.datasets.make_digit_sums`. The definitions of the results,
+which those makers label their rows with, live here too, so that the data and
+the arithmetic that learns them can never disagree.
 """
+
+import numbers
 
 import numpy as np
 import torch
 from torch import nn
 
-from ..datasets._targets import PAIR_TARGETS, digit_sum_terms, number_sum_targets
-from ._layers import mlp
-
+#: The ten classes of a digit.
 N_DIGITS = 10
 
 #: Below this, a probability from an inverse DFT in float64 is rounding error.
 _SMALLEST_DFT_PROBABILITY = 1e-12
 
+#: Every result :func:`~sklarith.datasets.make_arithmetic_pairs` can label a
+#: pair of digits ``(a, b)`` with, by name.
+PAIR_TARGETS = {
+    "sum": lambda a, b: a + b,
+    "sum_units": lambda a, b: (a + b) % 10,
+    "sum_tens": lambda a, b: (a + b) // 10,
+    "product": lambda a, b: a * b,
+    "product_units": lambda a, b: (a * b) % 10,
+    "product_tens": lambda a, b: (a * b) // 10,
+    "greater": lambda a, b: (a > b).astype(np.int64),
+}
 
-class DigitMLP(nn.Module):
-    """One MLP shared by every image of a row, giving each image digit logits.
+#: The five results of the arithmetic experiment: the default targets of
+#: :func:`~sklarith.datasets.make_arithmetic_pairs` and of
+#: :class:`PairResults`.
+ARITHMETIC_TARGETS = (
+    "sum_units",
+    "sum_tens",
+    "product_units",
+    "product_tens",
+    "greater",
+)
 
-    Parameters
-    ----------
-    n_features : int
-        Width of a row: ``n_images`` equal parts, one per image.
-    n_images : int
-        Images per row.
-    hidden_layer_sizes : tuple of int
-        Hidden layers of the per-image MLP.
-    activation : type of torch.nn.Module
-        Nonlinearity after every hidden layer.
-    mean, scale : torch.Tensor of shape (n_features,) or None
-        Input standardisation; ``None`` leaves inputs unchanged.
-    """
 
-    def __init__(
-        self,
-        n_features,
-        n_images,
-        hidden_layer_sizes=(1000,),
-        activation=nn.ReLU,
-        mean=None,
-        scale=None,
-    ):
-        super().__init__()
-        self.n_images = n_images
-        self.register_buffer(
-            "mean", torch.zeros(n_features) if mean is None else torch.as_tensor(mean)
+def _number_sum_targets(n_digits):
+    """Column names of the digits of a sum of two ``n_digits``-digit numbers,
+    most significant first: ``sum_digit_1, sum_digit_0`` for single digits."""
+    return [f"sum_digit_{power}" for power in range(n_digits, -1, -1)]
+
+
+def _digit_sum_target(n_terms):
+    """Column name of the sum of ``n_terms`` single digits: ``sum_of_16_digits``
+    for sixteen."""
+    return f"sum_of_{n_terms}_digits"
+
+
+def _check_count(value, name, structure):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(
+            f"{structure} needs {name} as a whole number of at least 1; got {value!r}."
         )
-        self.register_buffer(
-            "scale", torch.ones(n_features) if scale is None else torch.as_tensor(scale)
-        )
-        per_image = n_features // n_images
-        self.mlp = nn.Sequential(
-            mlp([per_image, *hidden_layer_sizes], activation),
-            nn.Linear(hidden_layer_sizes[-1] if hidden_layer_sizes else per_image, 10),
-        )
+    return int(value)
 
-    def forward(self, x):
-        n_rows = x.shape[0]
-        images = ((x - self.mean) / self.scale).reshape(n_rows * self.n_images, -1)
-        return self.mlp(images).reshape(n_rows, self.n_images * N_DIGITS)
+
+def _check_digits(digits, structure):
+    """``digits`` as an int64 array of one row of ``structure.n_images``
+    digits per row, or a ValueError."""
+    digits = np.asarray(digits, dtype=np.int64)
+    if digits.ndim != 2 or digits.shape[1] != structure.n_images:
+        raise ValueError(
+            f"{structure!r} computes results of rows of {structure.n_images} "
+            f"digits; got digits of shape {digits.shape}."
+        )
+    return digits
 
 
 class _ExactResults:
     """What every structure shares: the classes of each output, known up front,
-    and the likelihood of the results under a table of digits per cluster."""
+    the likelihood of the results under a table of digits per cluster, and
+    equality by the parameters (a structure is a value, like a kernel)."""
+
+    def _parameters(self):
+        raise NotImplementedError
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other._parameters() == self._parameters()
+
+    def __hash__(self):
+        return hash(repr(self))
+
+    def __repr__(self):
+        (name, value), *_ = self._parameters()
+        return f"{type(self).__name__}({name}={value!r})"
 
     def table_log_likelihood(self, log_tables, clusters, y):
         """Log-probability of the results ``y`` when every image's digit
@@ -114,16 +146,47 @@ class _ExactResults:
 class PairResults(_ExactResults):
     """Results of two single digits, computed exactly over the 100 digit pairs.
 
+    A row holds two digit images; each output is a result of their digits
+    ``(a, b)`` named in :data:`PAIR_TARGETS`, as
+    :func:`~sklarith.datasets.make_arithmetic_pairs` labels its pairs.
+
     Parameters
     ----------
+    targets : sequence of str, default=ARITHMETIC_TARGETS
+        Names from :data:`PAIR_TARGETS`, one per output, in the order of the
+        columns of ``y``.
+
+    Attributes
+    ----------
+    n_images : int
+        Images per row: 2.
     targets : list of str
-        Names from :data:`sklarith.datasets.PAIR_TARGETS`, one per output.
+        The names of the outputs.
+    classes : list of ndarray
+        Every value each output can take.
+
+    Examples
+    --------
+    >>> from sklarith.structures import PairResults
+    >>> structure = PairResults(["sum", "greater"])
+    >>> structure
+    PairResults(targets=['sum', 'greater'])
+    >>> structure.n_images, [len(c) for c in structure.classes]
+    (2, [19, 2])
     """
 
     n_images = 2
 
-    def __init__(self, targets):
+    def __init__(self, targets=ARITHMETIC_TARGETS):
+        if isinstance(targets, str):
+            targets = [targets]
         self.targets = list(targets)
+        unknown = sorted(set(self.targets) - set(PAIR_TARGETS))
+        if unknown or not self.targets:
+            raise ValueError(
+                f"PairResults computes the results named in PAIR_TARGETS, "
+                f"{sorted(PAIR_TARGETS)}; got {self.targets}."
+            )
         a, b = np.divmod(np.arange(100), 10)
         results = [PAIR_TARGETS[name](a, b) for name in self.targets]
         self.classes = [np.unique(r) for r in results]
@@ -137,6 +200,26 @@ class PairResults(_ExactResults):
                 axis=1,
             )
         )
+
+    def _parameters(self):
+        return (("targets", self.targets),)
+
+    def results(self, digits):
+        """The results of rows of digits, by integer arithmetic.
+
+        Parameters
+        ----------
+        digits : array-like of shape (n_rows, 2)
+            The two digits of each row.
+
+        Returns
+        -------
+        results : ndarray of shape (n_rows, n_outputs)
+            One column per name of ``targets``.
+        """
+        digits = _check_digits(digits, self)
+        a, b = digits[:, 0], digits[:, 1]
+        return np.stack([PAIR_TARGETS[name](a, b) for name in self.targets], axis=1)
 
     def log_likelihood(self, log_p, y):
         """Log-probability of the observed results ``y`` (class indices)."""
@@ -178,12 +261,62 @@ class NumberSum(_ExactResults):
     ----------
     n_digits : int
         Digits of each number.
+
+    Attributes
+    ----------
+    n_images : int
+        Images per row: ``2 * n_digits``.
+    targets : list of str
+        The names of the outputs, the columns of
+        :func:`~sklarith.datasets.make_number_addition`:
+        ``sum_digit_<n_digits>, ..., sum_digit_0``.
+    classes : list of ndarray
+        Every value each output can take: 0-1 for the leading digit, 0-9
+        for the others.
+
+    Examples
+    --------
+    >>> from sklarith.structures import NumberSum
+    >>> structure = NumberSum(n_digits=2)
+    >>> structure.n_images, structure.targets
+    (4, ['sum_digit_2', 'sum_digit_1', 'sum_digit_0'])
     """
 
     def __init__(self, n_digits):
-        self.n_digits = n_digits
-        self.n_images = 2 * n_digits
-        self.classes = [np.arange(2)] + [np.arange(10)] * n_digits
+        self.n_digits = _check_count(n_digits, "n_digits", "NumberSum")
+        self.n_images = 2 * self.n_digits
+        self.targets = _number_sum_targets(self.n_digits)
+        self.classes = [np.arange(2)] + [np.arange(10)] * self.n_digits
+
+    def _parameters(self):
+        return (("n_digits", self.n_digits),)
+
+    def results(self, digits):
+        """The digits of the sum of each row's two numbers, by column addition.
+
+        Parameters
+        ----------
+        digits : array-like of shape (n_rows, 2 * n_digits)
+            The first number's digits, most significant first, then the
+            second's.
+
+        Returns
+        -------
+        results : ndarray of shape (n_rows, n_digits + 1)
+            The digits of the sum, most significant first. Column addition
+            with carries, so that sums of numbers of 19 digits and more, which
+            do not fit in int64, come out right.
+        """
+        digits = _check_digits(digits, self)
+        n = self.n_digits
+        first, second = digits[:, :n], digits[:, n:]
+        sum_digits = np.empty((len(digits), n + 1), dtype=np.int64)
+        carry = np.zeros(len(digits), dtype=np.int64)
+        for position in range(n - 1, -1, -1):
+            total = first[:, position] + second[:, position] + carry
+            sum_digits[:, position + 1], carry = total % 10, total // 10
+        sum_digits[:, 0] = carry
+        return sum_digits
 
     def _column_sums(self, p):
         """Distributions of a + b at each position, units first."""
@@ -247,12 +380,46 @@ class DigitSum(_ExactResults):
     ----------
     n_terms : int
         Digits summed in each row.
+
+    Attributes
+    ----------
+    n_images : int
+        Images per row: ``n_terms``.
+    targets : list of str
+        The name of the one output, the column of
+        :func:`~sklarith.datasets.make_digit_sums`: ``sum_of_<n_terms>_digits``.
+    classes : list of ndarray
+        Every value of the sum, 0 to ``9 * n_terms``.
+
+    Examples
+    --------
+    >>> from sklarith.structures import DigitSum
+    >>> structure = DigitSum(n_terms=16)
+    >>> structure.n_images, structure.targets, len(structure.classes[0])
+    (16, ['sum_of_16_digits'], 145)
     """
 
     def __init__(self, n_terms):
-        self.n_terms = n_terms
-        self.n_images = n_terms
-        self.classes = [np.arange(9 * n_terms + 1)]
+        self.n_terms = _check_count(n_terms, "n_terms", "DigitSum")
+        self.n_images = self.n_terms
+        self.targets = [_digit_sum_target(self.n_terms)]
+        self.classes = [np.arange(9 * self.n_terms + 1)]
+
+    def _parameters(self):
+        return (("n_terms", self.n_terms),)
+
+    def results(self, digits):
+        """The sum of each row's digits.
+
+        Parameters
+        ----------
+        digits : array-like of shape (n_rows, n_terms)
+
+        Returns
+        -------
+        results : ndarray of shape (n_rows, 1)
+        """
+        return _check_digits(digits, self).sum(axis=1, keepdims=True)
 
     def _log_distribution(self, log_p):
         """Log-probabilities of every value of the sum, (n, 9 * n_terms + 1)."""
@@ -309,70 +476,3 @@ class DigitSum(_ExactResults):
         probability = (weights * log_modulus.exp() * phase.cos()).sum(-1) / n_values
         log_likelihood = probability.clamp_min(_SMALLEST_DFT_PROBABILITY).log()
         return log_likelihood.to(log_tables.dtype)
-
-
-class ArithmeticLikelihood(nn.Module):
-    """Negative log-likelihood of the observed results under exact arithmetic.
-
-    The network's output holds the digit logits of every image of a row;
-    ``structure`` (:class:`PairResults`, :class:`NumberSum` or
-    :class:`DigitSum`) turns the digit distributions into the probability of
-    the results.
-
-    Parameters
-    ----------
-    structure : PairResults, NumberSum or DigitSum
-    """
-
-    def __init__(self, structure):
-        super().__init__()
-        self.structure = structure
-
-    def _log_digits(self, logits):
-        return torch.log_softmax(logits.view(logits.shape[0], -1, N_DIGITS), dim=-1)
-
-    def forward(self, logits, y):
-        return -self.structure.log_likelihood(self._log_digits(logits), y).mean()
-
-    def probabilities(self, logits):
-        """Class probabilities of every output, a list of (n, n_classes) tensors."""
-        return self.structure.marginals(self._log_digits(logits).exp())
-
-
-class DigitCrossEntropy(nn.Module):
-    """Cross-entropy of every image's digit logits against a digit per image.
-
-    What the arithmetic head's network is first trained with when its digits
-    start from a clustering (``digit_init="clusters"``): ``y`` holds a digit
-    for every image of a row, shape (n_rows, n_images).
-    """
-
-    def forward(self, logits, y):
-        return nn.functional.cross_entropy(
-            logits.reshape(-1, N_DIGITS), y.reshape(-1).long()
-        )
-
-
-def structure_for_targets(names):
-    """The exact arithmetic that computes the outputs called ``names``.
-
-    Names from :data:`sklarith.datasets.PAIR_TARGETS` give
-    :class:`PairResults`; the columns of
-    :func:`sklarith.datasets.make_number_addition` give :class:`NumberSum`,
-    the column of :func:`sklarith.datasets.make_digit_sums` :class:`DigitSum`.
-    """
-    names = list(names)
-    if names and all(name in PAIR_TARGETS for name in names):
-        return PairResults(names)
-    if len(names) >= 2 and names == number_sum_targets(len(names) - 1):
-        return NumberSum(len(names) - 1)
-    if len(names) == 1 and digit_sum_terms(names[0]) is not None:
-        return DigitSum(digit_sum_terms(names[0]))
-    raise ValueError(
-        f"head='arithmetic' computes results it knows by name, but the targets "
-        f"are {names}. Pass targets= (or y as a DataFrame with these columns): "
-        f"names among {sorted(PAIR_TARGETS)}, as make_arithmetic_pairs gives, or "
-        "sum_digit_<k> for each digit of a sum, most significant first, as "
-        "make_number_addition gives; or one column sum_of_<k>_digits for the "
-        "sum of k single digits, as make_digit_sums gives; or use head='mlp'."
-    )
