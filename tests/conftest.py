@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from sklarith._experiments._common import split_digits
 from sklarith.datasets import make_arithmetic_pairs
+from sklarith.experiments import split_digits
 
 
 @pytest.fixture(scope="session")

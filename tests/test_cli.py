@@ -24,15 +24,15 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 
 from sklarith import cli
-from sklarith._experiments import (
+from sklarith.datasets import make_arithmetic_pairs
+from sklarith.experiments import (
     EXPERIMENTS,
+    Figures,
     _common,
-    _results,
     arithmetic,
     demo,
     single_layer,
 )
-from sklarith.datasets import make_arithmetic_pairs
 
 SHARED = ["--quick", "--random-state", "--verbose", "--output"]
 
@@ -46,7 +46,7 @@ def calls(monkeypatch):
 
         def fake(_module=module, **kwargs):
             recorded.append((_module.COMMAND, kwargs))
-            return _results.Figures(
+            return Figures(
                 "single-layer",
                 _module.COMMAND,
                 {"data": "digits"},
@@ -558,7 +558,7 @@ def test_output_replaces_the_model_of_the_same_command_and_no_other_file(
     fitted = iter(["first model", "second model"])
 
     def run(**kwargs):
-        return _results.Figures(
+        return Figures(
             "single-layer",
             "sklarith reproduce single-layer",
             {"data": "digits"},
@@ -595,7 +595,7 @@ def test_a_full_disk_is_one_line_naming_the_file_it_could_not_write(
 
 
 def _results_file_cut_off():
-    figures = _results.Figures(
+    figures = Figures(
         "mnist-addition",
         "sklarith reproduce mnist-addition --data digits --quick",
         {"data": "digits"},
@@ -652,7 +652,7 @@ def ctrl_c_while_loading(monkeypatch):
             package = (globals or {}).get("__package__")
             absolute = importlib.util.resolve_name("." * level + name, package)
         heavy = absolute.split(".")[0] in ("torch", "sklearn", "skorch")
-        if heavy or absolute.startswith("sklarith._experiments"):
+        if heavy or absolute.startswith("sklarith.experiments"):
             raise KeyboardInterrupt
         return real_import(name, globals, locals, fromlist, level)
 

@@ -1,7 +1,9 @@
 """The experiment layer: shared helpers, results files, and each experiment on
 tiny settings of the bundled 8x8 digits."""
 
+import ast
 import errno
+import importlib.util
 import inspect
 import io
 import json
@@ -21,13 +23,19 @@ from sklearn.pipeline import Pipeline
 from sklarith import (
     ArithmeticMultiOutputClassifier,
     AutoencoderTransformer,
+    DigitArithmeticClassifier,
     IdentityAdderClassifier,
     cli,
 )
-from sklarith._experiments import (
+from sklarith.datasets import (
+    make_addition,
+    make_arithmetic_pairs,
+    make_number_addition,
+)
+from sklarith.experiments import (
     EXPERIMENTS,
+    UnreadableFileWarning,
     _common,
-    _results,
     adder,
     arithmetic,
     compare,
@@ -38,14 +46,9 @@ from sklarith._experiments import (
     single_layer,
     write,
 )
-from sklarith.datasets import (
-    SEED_TARGETS,
-    make_addition,
-    make_arithmetic_pairs,
-    make_number_addition,
-)
+from sklarith.experiments import results as results_format
 from sklarith.metrics import rounded_accuracy
-from sklarith.utils._files import UnreadableFileWarning
+from sklarith.structures import ARITHMETIC_TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -141,7 +144,7 @@ def test_accuracy_per_output_counts_rows_right_output_by_output():
 
 
 def test_command_line_names_only_options_that_differ_from_the_defaults():
-    options = _results.options_of(
+    options = results_format.options_of(
         mnist_addition.run,
         {
             "data": "mnist",
@@ -153,17 +156,17 @@ def test_command_line_names_only_options_that_differ_from_the_defaults():
             "n_terms": (4, 16, 64),
             "heads": ("arithmetic", "mlp"),
             "max_epochs": 75,
-            "digit_init": "clusters",
+            "digit_init": "random",
             "eval_n_digits": None,
             "eval_n_terms": None,
             "output": None,
         },
     )
-    assert _results.command_line(
+    assert results_format.command_line(
         mnist_addition.COMMAND, mnist_addition.run, options
     ) == (
         "sklarith reproduce mnist-addition --quick --n-digits 15 "
-        "--heads arithmetic mlp --max-epochs 75 --digit-init clusters"
+        "--heads arithmetic mlp --max-epochs 75 --digit-init random"
     )
 
 
@@ -171,7 +174,7 @@ def test_command_line_names_the_digits_when_they_were_used():
     options = {"data": "digits", "quick": False, "random_state": 3}
     options.update(dict.fromkeys(["n_pairs", "max_epochs"]))
     options.update(n_test_pairs=10_000, n_examples=6)
-    assert _results.command_line(demo.COMMAND, demo.run, options) == (
+    assert results_format.command_line(demo.COMMAND, demo.run, options) == (
         "sklarith demo --data digits --random-state 3"
     )
 
@@ -186,11 +189,11 @@ def test_command_line_names_the_digits_when_they_were_used():
     ],
 )
 def test_results_files_are_named_after_the_command(command, stem):
-    assert _results.stem(command) == stem
+    assert results_format.stem(command) == stem
 
 
 def test_markdown_table_pads_columns_and_aligns_numbers_right():
-    table = _results.markdown_table(["output", "accuracy"], [["sum", "9.5"]])
+    table = results_format.markdown_table(["output", "accuracy"], [["sum", "9.5"]])
     assert table.splitlines() == [
         "| output | accuracy |",
         "| ------ | -------: |",
@@ -199,13 +202,13 @@ def test_markdown_table_pads_columns_and_aligns_numbers_right():
 
 
 def test_a_mean_over_runs_comes_with_their_sample_standard_deviation():
-    assert _results.mean_std([0.94, 0.96], 100) == "95.00 ± 1.41"
+    assert results_format.mean_std([0.94, 0.96], 100) == "95.00 ± 1.41"
 
 
 def test_one_run_or_no_spread_gives_the_mean_alone_and_no_run_an_empty_cell():
-    assert _results.mean_std([0.95, None], 100) == "95.00"
-    assert _results.mean_std([0.94, 0.96], 100, spread=False) == "95.00"
-    assert _results.mean_std([None]) == ""
+    assert results_format.mean_std([0.95, None], 100) == "95.00"
+    assert results_format.mean_std([0.94, 0.96], 100, spread=False) == "95.00"
+    assert results_format.mean_std([None]) == ""
 
 
 def test_rst_of_a_results_file_is_valid_and_keeps_every_cell():
@@ -214,7 +217,7 @@ def test_rst_of_a_results_file_is_valid_and_keeps_every_cell():
         "Caption with `code`.\n\n| a | b |\n|---|--:|\n| **1** | `x` |\n| 2 | |\n\n"
         "```text\n7 + 5 = 12 ✓\n```\n\n- command: `sklarith demo`\n"
     )
-    rst = _results.to_rst(markdown)
+    rst = results_format.to_rst(markdown)
     assert "Caption with ``code``." in rst
     assert "   * - **1**\n     - ``x``" in rst
     assert ".. code-block:: text\n\n   7 + 5 = 12 ✓" in rst
@@ -226,7 +229,7 @@ def test_rst_of_a_results_file_is_valid_and_keeps_every_cell():
 
 
 def test_written_results_read_back_as_the_same_figures(tmp_path):
-    figures = _results.Figures(
+    figures = results_format.Figures(
         "single-layer",
         "sklarith reproduce single-layer --data digits",
         {"data": "digits", "quick": False, "random_state": 0},
@@ -242,7 +245,7 @@ def test_written_results_read_back_as_the_same_figures(tmp_path):
         "single-layer--data-digits.md",
         "single-layer--data-digits.rst",
     ]
-    assert _results.read_figures(paths[0]) == figures
+    assert results_format.read_figures(paths[0]) == figures
     markdown = paths[1].read_text(encoding="utf-8")
     row = next(line for line in markdown.splitlines() if line.startswith("| 10 "))
     assert [cell.strip() for cell in row.split("|")[1:-1]] == ["10", "50.00", "60.00"]
@@ -252,7 +255,7 @@ def test_written_results_read_back_as_the_same_figures(tmp_path):
 def test_an_interrupted_write_leaves_the_previous_results_file_whole(
     tmp_path, monkeypatch
 ):
-    figures = _results.Figures(
+    figures = results_format.Figures(
         "single-layer",
         "sklarith reproduce single-layer",
         {"data": "digits"},
@@ -270,14 +273,14 @@ def test_an_interrupted_write_leaves_the_previous_results_file_whole(
         Path(filename).write_bytes(b"half a mod")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_results.joblib, "dump", interrupted_dump)
+    monkeypatch.setattr(results_format.joblib, "dump", interrupted_dump)
     with pytest.raises(KeyboardInterrupt):
         write(figures, tmp_path)
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
 
 
 def test_the_model_is_saved_beside_the_results_file_not_in_it(tmp_path):
-    figures = _results.Figures(
+    figures = results_format.Figures(
         "single-layer",
         "sklarith reproduce single-layer",
         {"data": "digits"},
@@ -292,11 +295,11 @@ def test_the_model_is_saved_beside_the_results_file_not_in_it(tmp_path):
     assert [p.name for p in paths][-1] == "single-layer.joblib"
     assert joblib.load(paths[-1]) == {"a model": [1, 2]}
     assert "model" not in json.loads(paths[0].read_text())
-    assert _results.read_figures(paths[0]).model is None
+    assert results_format.read_figures(paths[0]).model is None
 
 
 def test_where_and_how_verbosely_a_run_ran_is_not_recorded():
-    options = _results.options_of(
+    options = results_format.options_of(
         demo.run,
         {
             **{
@@ -309,7 +312,9 @@ def test_where_and_how_verbosely_a_run_ran_is_not_recorded():
         },
     )
     assert not {"device", "data_home", "verbose"} & set(options)
-    assert _results.command_line(demo.COMMAND, demo.run, options) == "sklarith demo"
+    assert (
+        results_format.command_line(demo.COMMAND, demo.run, options) == "sklarith demo"
+    )
 
 
 def test_refreshing_quotes_copies_the_current_results_file(tmp_path):
@@ -319,11 +324,11 @@ def test_refreshing_quotes_copies_the_current_results_file(tmp_path):
     readme.write_text(
         "Intro\n<!-- quote results/adder.md -->\nold table\n<!-- end quote -->\nEnd\n"
     )
-    assert _results.refresh_quotes(readme) == ["results/adder.md"]
+    assert results_format.refresh_quotes(readme) == ["results/adder.md"]
     assert readme.read_text() == (
         "Intro\n<!-- quote results/adder.md -->\nnew table\n<!-- end quote -->\nEnd\n"
     )
-    assert _results.refresh_quotes(readme) == []
+    assert results_format.refresh_quotes(readme) == []
 
 
 @pytest.mark.parametrize("missing", ["results", "README.md"])
@@ -334,28 +339,28 @@ def test_rendering_again_refuses_a_missing_path_before_writing(
     (tmp_path / "README.md").write_text("")
     paths = {"results": tmp_path / "results", "README.md": tmp_path / "README.md"}
     paths[missing] = tmp_path / "missing"
-    argv = ["python -m sklarith._experiments", *map(str, paths.values())]
+    argv = ["python -m sklarith.experiments", *map(str, paths.values())]
     monkeypatch.setattr("sys.argv", argv)
     with pytest.raises(SystemExit) as exit_:
-        runpy.run_module("sklarith._experiments", run_name="__main__")
+        runpy.run_module("sklarith.experiments", run_name="__main__")
     assert exit_.value.code == 2
     assert f"{tmp_path / 'missing'} is not a" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("path", sorted(RESULTS.glob("*.json")), ids=lambda p: p.stem)
 def test_each_results_file_renders_to_its_markdown_and_rst(path):
-    figures = _results.read_figures(path)
-    assert _results.stem(figures.command) == path.stem or figures.note
-    markdown = _results.to_markdown(figures, format_figures(figures))
+    figures = results_format.read_figures(path)
+    assert results_format.stem(figures.command) == path.stem or figures.note
+    markdown = results_format.to_markdown(figures, format_figures(figures))
     assert path.with_suffix(".md").read_text(encoding="utf-8") == markdown
-    assert path.with_suffix(".rst").read_text(encoding="utf-8") == _results.to_rst(
-        markdown
-    )
+    assert path.with_suffix(".rst").read_text(
+        encoding="utf-8"
+    ) == results_format.to_rst(markdown)
 
 
 def test_readme_quotes_the_results_files_as_they_are():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    quotes = _results.quoted_files(readme)
+    quotes = results_format.quoted_files(readme)
     assert quotes, "README.md quotes no results file"
     for path, body in quotes.items():
         assert (ROOT / path).read_text(encoding="utf-8") == body, path
@@ -378,7 +383,41 @@ def test_every_experiment_has_the_same_shape():
             "verbose",
             "output",
         }
-        assert callable(module.format)
+        assert callable(module.format_table)
+
+
+def _sklarith_imports(path):
+    """The sklarith modules that ``path`` imports, and the names it takes."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, None
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                module = importlib.util.resolve_name(
+                    "." * node.level + module, package
+                ).rstrip(".")
+            for alias in node.names:
+                yield module, alias.name
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "sklarith" / "experiments").glob("*.py")),
+    ids=lambda path: path.name,
+)
+def test_the_experiments_use_the_library_through_its_public_names(path):
+    """As a user's script would: the experiments are a client of sklarith."""
+    private = [
+        f"{module}.{name}" if name else module
+        for module, name in _sklarith_imports(path)
+        if module.split(".")[0] == "sklarith"
+        and not module.startswith("sklarith.experiments")
+        and any(part.startswith("_") for part in [*module.split("."), name or ""])
+    ]
+    assert not private
 
 
 @pytest.fixture(scope="module")
@@ -449,9 +488,9 @@ def test_demo_chance_is_the_share_of_the_most_frequent_answer(demo_run):
 
 
 def test_demo_table_has_a_row_per_output_and_marks_wrong_results(demo_run):
-    text = demo.format(demo_run)
+    text = demo.format_table(demo_run)
     rows = [line.split("|")[1].strip() for line in text.splitlines() if "%" in line]
-    assert rows == [*SEED_TARGETS, "all five"]
+    assert rows == [*ARITHMETIC_TARGETS, "all five"]
     line = demo.worked_example([7, 5], [3, 1, 5, 3, 0], [2, 1, 5, 3, 1])
     assert line == "7 + 5 = 13 ✗   7 × 5 = 35 ✓   7 ≤ 5 ✗"
 
@@ -461,7 +500,7 @@ def test_demo_shows_no_worked_example_when_asked_for_none(tiny):
         data="digits", quick=True, verbose=0, n_test_pairs=50, n_examples=0
     )
     assert figures.results["examples"] == []
-    assert "Worked examples" not in demo.format(figures)
+    assert "Worked examples" not in demo.format_table(figures)
 
 
 @pytest.mark.parametrize(
@@ -543,8 +582,8 @@ def test_compare_measures_codes_of_the_same_size_and_raw_pixels(tiny):
         assert 0 < row["mse"] < row["bce"]
         assert row["fit_seconds"] > 0
     assert raw["bce"] is raw["mse"] is raw["fit_seconds"] is None
-    assert list(raw["accuracy"]) == list(SEED_TARGETS)
-    table = compare.format(figures).splitlines()
+    assert list(raw["accuracy"]) == list(ARITHMETIC_TARGETS)
+    table = compare.format_table(figures).splitlines()
     bce = next(line for line in table if line.startswith("| reconstruction BCE"))
     assert [cell.strip() for cell in bce.split("|")[2:-1]][2] == "—"
     assert list(figures.model) == ["autoencoder", "PCA", "raw pixels"]
@@ -598,16 +637,16 @@ def test_fine_tuning_trains_a_copy_of_the_encoder_with_the_heads(encoder_and_pai
 
 
 def test_arithmetic_table_sets_the_posts_row_above_the_run_on_mnist():
-    figures = _results.read_figures(RESULTS / "arithmetic.json")
+    figures = results_format.read_figures(RESULTS / "arithmetic.json")
     rows = [
         [cell.strip() for cell in line.split("|")[1:-1]]
-        for line in arithmetic.format(figures).splitlines()
+        for line in arithmetic.format_table(figures).splitlines()
         if "|" in line
     ]
     assert rows[2][:2] == ["the post (Keras, frozen encoder)", "95.4"]
     assert rows[3][:2] == ["sklarith, frozen encoder, 3 epochs", "96.60"]
     figures.options["data"] = "digits"
-    assert "the post" not in arithmetic.format(figures)
+    assert "the post" not in arithmetic.format_table(figures)
 
 
 def test_arithmetic_run_records_the_fine_tuned_variant(tiny):
@@ -616,7 +655,7 @@ def test_arithmetic_run_records_the_fine_tuned_variant(tiny):
         "sklarith reproduce arithmetic --data digits --quick --fine-tune"
     )
     assert figures.results["max_epochs"] == 1
-    assert "sklarith, fine-tuned encoder, 1 epoch |" in arithmetic.format(figures)
+    assert "sklarith, fine-tuned encoder, 1 epoch |" in arithmetic.format_table(figures)
     assert isinstance(figures.model, ArithmeticMultiOutputClassifier)
     assert figures.model.encoder is not None
 
@@ -631,7 +670,11 @@ def test_identity_adder_holds_out_a_fifth_and_tests_every_test_image(tiny):
     )
     assert results["epochs"] == 1
     assert set(results["test"]) == {"digit", "sum", "both"}
-    rows = [line for line in identity_adder.format(figures).splitlines() if "|" in line]
+    rows = [
+        line
+        for line in identity_adder.format_table(figures).splitlines()
+        if "|" in line
+    ]
     assert [row.split("|")[1].strip() for row in rows[2:]] == [
         "sklarith, the 270 held-out images",
         "sklarith, the 450 test images",
@@ -641,8 +684,12 @@ def test_identity_adder_holds_out_a_fifth_and_tests_every_test_image(tiny):
 
 
 def test_identity_adder_table_puts_the_posts_rows_first_on_mnist():
-    figures = _results.read_figures(RESULTS / "identity-adder.json")
-    rows = [line for line in identity_adder.format(figures).splitlines() if "|" in line]
+    figures = results_format.read_figures(RESULTS / "identity-adder.json")
+    rows = [
+        line
+        for line in identity_adder.format_table(figures).splitlines()
+        if "|" in line
+    ]
     assert [row.split("|")[1].strip() for row in rows[2:]] == [
         "the post, its 12,000 held-out images",
         "the post, its 10,000 test images",
@@ -664,7 +711,7 @@ def adder_run():
 
 
 def test_adder_table_has_three_models_per_hidden_size(adder_run):
-    rows = [line for line in adder.format(adder_run).splitlines() if "|" in line]
+    rows = [line for line in adder.format_table(adder_run).splitlines() if "|" in line]
     models = [[cell.strip() for cell in row.split("|")[1:3]] for row in rows[2:]]
     assert models == [
         [str(size), f"`{label}`"] for size in (2, 8) for label in adder.MODELS
@@ -706,7 +753,7 @@ def test_mnist_addition_uses_each_image_once_per_n(tiny):
         (1, "mlp", 673),
         (2, "mlp", 336),
     ]
-    assert "published" not in mnist_addition.format(figures)
+    assert "published" not in mnist_addition.format_table(figures)
     assert list(figures.model) == [(0, "numbers", 1, "mlp"), (0, "numbers", 2, "mlp")]
 
 
@@ -721,7 +768,7 @@ def test_mnist_addition_refuses_an_n_too_large_before_any_training(monkeypatch):
 
 
 def _mnist_addition_figures(runs, data="mnist"):
-    return _results.Figures(
+    return results_format.Figures(
         "mnist-addition",
         "sklarith reproduce mnist-addition --n-runs 2 --n-digits 4",
         {"data": data},
@@ -757,7 +804,7 @@ def _row_cells(text, first):
 
 def test_mnist_addition_table_gives_mean_and_sample_standard_deviation_over_runs():
     figures = _mnist_addition_figures([_measured_run(0, 0.94), _measured_run(1, 0.96)])
-    text = mnist_addition.format(figures)
+    text = mnist_addition.format_table(figures)
     assert _row_cells(text, 4) == [
         "4",
         "arithmetic",
@@ -778,7 +825,9 @@ def test_mnist_addition_table_gives_mean_and_sample_standard_deviation_over_runs
 def test_mnist_addition_table_has_a_table_per_task_with_its_published_figures():
     sums = _measured_run(0, 0.8, task="digit-sums", n_terms=16, accuracy_at={})
     del sums["n_digits"]
-    text = mnist_addition.format(_mnist_addition_figures([_measured_run(0, 0.9), sums]))
+    text = mnist_addition.format_table(
+        _mnist_addition_figures([_measured_run(0, 0.9), sums])
+    )
     assert "Two numbers of N digits" in text
     assert "Rows of k single digits" in text
     assert _row_cells(text, 16)[-2] == "CTSketch/ISED 83.84"
@@ -794,7 +843,7 @@ def test_mnist_addition_table_reads_results_files_written_before_the_tasks():
     }
     figures = _mnist_addition_figures([{**old, "digit_accuracy": None}])
     figures.results["pretraining_seconds"] = [540.0]
-    text = mnist_addition.format(figures)
+    text = mnist_addition.format_table(figures)
     assert _row_cells(text, 4)[:5] == ["4", "arithmetic", "1", "7,500", "94.00"]
     assert "fine-tuning time" in text
     assert "time per run" not in text
@@ -812,7 +861,7 @@ def test_single_layer_network_learns_from_the_images_it_sees():
     assert results["checkpoints"] == single_layer.DIGITS_CHECKPOINTS
     for accuracy in results["accuracy"].values():
         assert accuracy[-1] > accuracy[0] + 0.5
-    assert "the post" not in single_layer.format(figures)
+    assert "the post" not in single_layer.format_table(figures)
 
 
 def test_results_json_is_plain_json(tmp_path, adder_run):
@@ -859,7 +908,7 @@ def test_mnist_addition_learns_sums_of_k_digits_with_the_same_head(tiny):
         ("digit-sums", 4, "arithmetic", 336),
         ("digit-sums", 4, "mlp", 336),
     ]
-    assert "| k " in mnist_addition.format(figures)
+    assert "| k " in mnist_addition.format_table(figures)
 
 
 def test_mnist_addition_scores_other_lengths_with_the_arithmetic_head_only():
@@ -880,7 +929,7 @@ def test_an_interrupted_mnist_addition_series_resumes_where_it_stopped(
     tiny, tmp_path, monkeypatch
 ):
     fits = {"classifier": 0, "autoencoder": 0}
-    fit_classifier = ArithmeticMultiOutputClassifier.fit
+    fit_classifier = DigitArithmeticClassifier.fit
     fit_autoencoder = AutoencoderTransformer.fit
     interrupt_at = [2]
 
@@ -894,7 +943,7 @@ def test_an_interrupted_mnist_addition_series_resumes_where_it_stopped(
         fits["autoencoder"] += 1
         return fit_autoencoder(self, X, y)
 
-    monkeypatch.setattr(ArithmeticMultiOutputClassifier, "fit", counted_classifier_fit)
+    monkeypatch.setattr(DigitArithmeticClassifier, "fit", counted_classifier_fit)
     monkeypatch.setattr(AutoencoderTransformer, "fit", counted_autoencoder_fit)
     argv = ["reproduce", "mnist-addition", "--data", "digits", "--quick"]
     argv += ["--n-digits", "1", "2", "--verbose", "0", "--output", str(tmp_path)]
@@ -932,7 +981,6 @@ def small_mnist_addition(tiny, monkeypatch):
     monkeypatch.setitem(autoencoder, "n_components", 8)
     classifier = mnist_addition.CLASSIFIER_SETTINGS
     monkeypatch.setitem(classifier, "hidden_layer_sizes", (16,))
-    monkeypatch.setitem(classifier, "head_layer_sizes", (8,))
 
 
 def test_a_series_sets_an_empty_autoencoder_cache_aside_and_completes(
@@ -1020,20 +1068,20 @@ def test_a_json_that_is_not_a_results_file_is_named_on_reading(text, tmp_path):
     path = tmp_path / "adder.json"
     path.write_text(text)
     with pytest.raises(
-        _results.UnreadableResultsError,
+        results_format.UnreadableResultsError,
         match=re.escape(f"{path} is not a results file: "),
     ):
-        _results.read_figures(path)
+        results_format.read_figures(path)
 
 
 def test_rendering_again_stops_at_a_json_that_is_not_a_results_file(
     tmp_path, monkeypatch, capsys
 ):
     (tmp_path / "adder.json").write_text("{}")
-    argv = ["python -m sklarith._experiments", str(tmp_path)]
+    argv = ["python -m sklarith.experiments", str(tmp_path)]
     monkeypatch.setattr("sys.argv", argv)
     with pytest.raises(SystemExit) as exit_:
-        runpy.run_module("sklarith._experiments", run_name="__main__")
+        runpy.run_module("sklarith.experiments", run_name="__main__")
     assert exit_.value.code == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1

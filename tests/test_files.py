@@ -1,12 +1,16 @@
-"""Files written whole or not at all, and files that cannot be read, set aside
-(``sklarith/utils/_files.py``)."""
+"""Files the experiments write whole or not at all, and files they cannot read,
+set aside (``sklarith/experiments/_files.py``)."""
 
 import errno
 import os
 
 import pytest
 
-from sklarith.utils._files import UnreadableFileWarning, set_aside, write_atomically
+from sklarith.experiments._files import (
+    UnreadableFileWarning,
+    set_aside,
+    write_atomically,
+)
 
 
 def test_a_write_puts_the_content_in_place_and_leaves_nothing_else(tmp_path):

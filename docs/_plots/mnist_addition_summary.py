@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sklarith._experiments._results import mean_std, seconds_text
-from sklarith._experiments.mnist_addition import PUBLISHED, PUBLISHED_DIGIT_SUMS
+from sklarith.experiments import mean_std, seconds_text
+from sklarith.experiments.mnist_addition import PUBLISHED, PUBLISHED_DIGIT_SUMS
 
 #: The results files the page sums up, next to the docs.
 RESULTS = Path(__file__).resolve().parents[2] / "results"

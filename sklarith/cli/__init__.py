@@ -1,6 +1,6 @@
 """The ``sklarith`` command line: a registry over the experiments.
 
-Every command runs one experiment of :mod:`sklarith._experiments` and prints
+Every command runs one experiment of :mod:`sklarith.experiments` and prints
 its table, with the command, the machine and the date. The words of a command
 are the experiment's ``COMMAND`` (``sklarith reproduce adder``); its options
 are the parameters of the experiment's ``run``, spelt the same way
@@ -26,7 +26,7 @@ a results file) is one line of error too, naming the file where there is one
 experiments, and torch, under its handler.
 
 Every file a command writes is written whole or not at all
-(:func:`~sklarith.utils._files.write_atomically`); a file it kept for itself
+(:func:`~sklarith.experiments.write`); a file it kept for itself
 and cannot read back is set aside with one line of warning, and made again.
 """
 
@@ -43,7 +43,6 @@ import warnings
 from pathlib import Path
 
 from .. import __version__
-from ..utils._files import UnreadableFileWarning
 
 # The experiments, and torch with them, are imported by ``main``, under its
 # handler of Ctrl-C: an import of torch takes seconds, and a Ctrl-C during it
@@ -53,7 +52,7 @@ from ..utils._files import UnreadableFileWarning
 #: a run with random state R also draws from R + 1 (its test pairs).
 MAX_RANDOM_STATE = 2**32 - 1
 
-#: How a device is spelt: what :func:`~sklarith.utils._device.resolve_device`
+#: How a device is spelt: what :func:`~sklarith.utils.resolve_device`
 #: takes, whatever the machine has.
 DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
 
@@ -336,7 +335,7 @@ def _first_line(text):
 
 def build_parser():
     """The parser of every command, built from the experiments."""
-    from .._experiments import EXPERIMENTS
+    from ..experiments import EXPERIMENTS
 
     parser = argparse.ArgumentParser(
         prog="sklarith",
@@ -387,6 +386,8 @@ def _one_line(exc):
 def _one_line_warnings(show):
     """A ``warnings.showwarning`` that shows the warnings of sklarith's files
     on one line, as its errors are, and any other by ``show``."""
+    # Here, not at the top: the experiments load torch.
+    from ..experiments import UnreadableFileWarning
 
     def show_warning(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, UnreadableFileWarning):
@@ -400,9 +401,8 @@ def _one_line_warnings(show):
 def _run(argv):
     from sklearn.exceptions import ConvergenceWarning
 
-    from .._experiments import format_figures, write
-    from .._experiments._results import to_markdown
-    from ..utils._device import resolve_device
+    from ..experiments import format_figures, to_markdown, write
+    from ..utils import resolve_device
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -19,8 +19,8 @@ import skorch
 import torch
 from sklearn.model_selection import train_test_split
 
-from .. import ArithmeticMultiOutputClassifier, AutoencoderTransformer
-from ..datasets import fetch_mnist, load_digit_images
+from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
+from sklarith.datasets import fetch_mnist, load_digit_images
 
 #: The settings the experiments' figures were measured with, written out
 #: rather than left to the estimators' defaults, so that a change of a default
@@ -117,7 +117,19 @@ def headline_pairs_and_epochs(data, *, quick=False, n_pairs=None, max_epochs=Non
 
 @dataclass
 class Images:
-    """Training and test images of one data set, and their shape."""
+    """Training and test images of one data set, and their shape.
+
+    Parameters
+    ----------
+    name : {"mnist", "digits"}
+        The data set.
+    train_images, test_images : ndarray of shape (n_images, n_pixels)
+        The images, one flattened image per row.
+    train_labels, test_labels : ndarray of shape (n_images,)
+        The digit of each image.
+    image_shape : tuple of int
+        The height and width of an image.
+    """
 
     name: str
     train_images: np.ndarray
@@ -128,6 +140,7 @@ class Images:
 
     @property
     def description(self):
+        """The data set and its numbers of images, for a table's caption."""
         return (
             f"{'MNIST' if self.name == 'mnist' else 'the bundled 8x8 digits'}: "
             f"{len(self.train_images):,} training and {len(self.test_images):,} "
@@ -136,7 +149,18 @@ class Images:
 
 
 def split_digits(random_state=0):
-    """The bundled 8x8 digits, a stratified quarter held out for testing."""
+    """The bundled 8x8 digits, a stratified quarter held out for testing.
+
+    Parameters
+    ----------
+    random_state : int, default=0
+        The split's random state.
+
+    Returns
+    -------
+    images : Images
+        Named ``"digits"``, of shape (8, 8).
+    """
     digits = load_digit_images()
     train_images, test_images, train_labels, test_labels = train_test_split(
         digits.data,
@@ -151,15 +175,28 @@ def split_digits(random_state=0):
 
 
 def load_images(data="auto", data_home=None):
-    """The images of ``data``: ``"mnist"``, ``"digits"`` or ``"auto"``.
+    """The training and test images of a data set.
 
-    MNIST is looked up (and downloaded) in ``data_home``, by default
-    scikit-learn's data home (``SCIKIT_LEARN_DATA``).
+    Parameters
+    ----------
+    data : {"auto", "mnist", "digits"}, default="auto"
+        ``"auto"`` takes MNIST when it is in the data home or can be
+        downloaded there, and otherwise says why on standard error, in one
+        line, and takes the bundled 8x8 digits (split by
+        :func:`split_digits`).
+    data_home : str or path-like, default=None
+        Where MNIST is looked up (and downloaded); by default scikit-learn's
+        data home (``SCIKIT_LEARN_DATA``).
 
-    ``"auto"`` takes MNIST when it is in scikit-learn's data home or can be
-    downloaded there, and otherwise says why on standard error, in one line,
-    and takes the bundled 8x8 digits. ``"mnist"`` raises the ``OSError`` of
-    :func:`~sklarith.datasets.fetch_mnist` when MNIST is unavailable.
+    Returns
+    -------
+    images : Images
+
+    Raises
+    ------
+    OSError
+        From :func:`~sklarith.datasets.fetch_mnist`, when ``data="mnist"``
+        and MNIST is unavailable.
     """
     if data not in ("auto", "mnist", "digits"):
         raise ValueError(f"data must be 'auto', 'mnist' or 'digits', not {data!r}.")

@@ -13,11 +13,12 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
-from .. import MLPAdderRegressor
-from ..datasets import make_addition
-from ..metrics import rounded_accuracy
+from sklarith import MLPAdderRegressor
+from sklarith.datasets import make_addition
+from sklarith.metrics import rounded_accuracy
+
 from ._common import log
-from ._results import (
+from .results import (
     markdown_table,
     options_of,
     percent,
@@ -165,8 +166,9 @@ def run(
     return record(COMMAND, run, options, results, start, model=fitted)
 
 
-def format(figures):
-    """A row per hidden size and model, a column per range of sums."""
+def format_table(figures):
+    """The table of :func:`run`'s figures, in Markdown: a row per hidden size and
+    model, a column per range of sums."""
     results = figures.results
     cells = {(c["hidden_size"], c["max_sum"], c["model"]): c for c in results["cells"]}
     hidden_sizes = list(dict.fromkeys(c["hidden_size"] for c in results["cells"]))

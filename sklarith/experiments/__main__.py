@@ -1,9 +1,9 @@
 """Render results files again and refresh the Markdown that quotes them.
 
-``python -m sklarith._experiments results README.md`` renders every
+``python -m sklarith.experiments results README.md`` renders every
 ``results/*.json`` as ``.md`` and ``.rst`` again (after a change to an
-experiment's ``format``), then copies the current content of every results
-file README.md quotes into it. Re-measuring is one command with ``--output
+experiment's ``format_table``), then copies the current content of every
+results file README.md quotes into it. Re-measuring is one command with ``--output
 results`` (``sklarith reproduce adder --output results``); this one brings
 README.md up to date with it.
 """
@@ -11,10 +11,9 @@ README.md up to date with it.
 import argparse
 from pathlib import Path
 
-from . import write
-from ._results import UnreadableResultsError, read_figures, refresh_quotes
+from . import UnreadableResultsError, read_figures, refresh_quotes, write
 
-parser = argparse.ArgumentParser(prog="python -m sklarith._experiments")
+parser = argparse.ArgumentParser(prog="python -m sklarith.experiments")
 parser.add_argument("results", help="folder of results files")
 parser.add_argument("documents", nargs="*", help="Markdown files that quote them")
 args = parser.parse_args()

@@ -14,10 +14,11 @@ import time
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-from .. import ArithmeticMultiOutputClassifier
-from ..datasets import make_arithmetic_pairs
-from ..metrics import reconstruction_bce
-from ..structures import ARITHMETIC_TARGETS
+from sklarith import ArithmeticMultiOutputClassifier
+from sklarith.datasets import make_arithmetic_pairs
+from sklarith.metrics import reconstruction_bce
+from sklarith.structures import ARITHMETIC_TARGETS
+
 from ._common import (
     CLASSIFIER,
     accuracy_per_output,
@@ -25,7 +26,7 @@ from ._common import (
     load_images,
     log,
 )
-from ._results import epochs, markdown_table, options_of, percent, record
+from .results import epochs, markdown_table, options_of, percent, record
 
 COMMAND = "sklarith reproduce arithmetic"
 
@@ -164,8 +165,9 @@ def run(
     return record(COMMAND, run, options, results, start, model=classifier)
 
 
-def format(figures):
-    """The post's row (on MNIST) and the run's: accuracy (%) per output."""
+def format_table(figures):
+    """The table of :func:`run`'s figures, in Markdown: the post's row (on MNIST)
+    and the run's: accuracy (%) per output."""
     results, options = figures.results, figures.options
     names = list(results["accuracy"])
     kind = "fine-tuned" if options["fine_tune"] else "frozen"

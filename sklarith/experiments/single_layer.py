@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from ._common import load_images, log
-from ._results import markdown_table, options_of, percent, record
+from .results import markdown_table, options_of, percent, record
 
 COMMAND = "sklarith reproduce single-layer"
 
@@ -108,8 +108,9 @@ def run(*, data="auto", quick=False, random_state=0, verbose=1, data_home=None):
     return record(COMMAND, run, options, results, start)
 
 
-def format(figures):
-    """Test accuracy (%) against training images seen: the post's and the run's."""
+def format_table(figures):
+    """The table of :func:`run`'s figures, in Markdown: test accuracy (%) against
+    training images seen: the post's and the run's."""
     results = figures.results
     mnist = figures.options["data"] == "mnist"
     header = ["training images seen"]

@@ -50,16 +50,17 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-from .. import (
+from sklarith import (
     ArithmeticMultiOutputClassifier,
     AutoencoderTransformer,
     DigitArithmeticClassifier,
 )
-from ..datasets import make_digit_sums, make_number_addition
-from ..structures import DigitSum, NumberSum
-from ..utils._files import set_aside, write_atomically
+from sklarith.datasets import make_digit_sums, make_number_addition
+from sklarith.structures import DigitSum, NumberSum
+
 from ._common import AUTOENCODER, HEADS, NETWORK, accuracy_per_output, load_images, log
-from ._results import (
+from ._files import set_aside, write_atomically
+from .results import (
     UnreadableResultsError,
     command_line,
     markdown_table,
@@ -430,8 +431,10 @@ def run(
                 task, images.train_images, images.train_labels, length, seed
             )
             classifier = _classifier(head, task, length, digit_init).set_params(
-                **classifier_params,
-                batch_size=_rows_per_batch(_images_per_row(task, length)),
+                **{
+                    **classifier_params,
+                    "batch_size": _rows_per_batch(_images_per_row(task, length)),
+                },
                 encoder=autoencoder,
                 device=device,
                 random_state=seed,
@@ -463,7 +466,7 @@ def run(
             log(verbose, _run_line(runs[-1]))
             if output is not None:
                 figures = record(COMMAND, run, options, results, start)
-                write_results(figures, format(figures), output)
+                write_results(figures, format_table(figures), output)
     # A resumed series with nothing left to train leaves the models that
     # its last invocation saved as they are.
     return record(COMMAND, run, options, results, start, model=classifiers or None)
@@ -533,9 +536,9 @@ TASK_CAPTIONS = {
 }
 
 
-def format(figures):
-    """Accuracy of the sum per task, N or k, and head (mean ± std over the
-    runs), beside the published figures."""
+def format_table(figures):
+    """The table of :func:`run`'s figures, in Markdown: accuracy of the sum per
+    task, N or k, and head (mean ± std over the runs), beside the published figures."""
     results = figures.results
     runs = results["runs"]
     mnist = figures.options["data"] == "mnist"

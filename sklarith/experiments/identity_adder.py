@@ -14,10 +14,11 @@ import time
 
 import numpy as np
 
-from .. import IdentityAdderClassifier
-from ..datasets import make_identity_adder
+from sklarith import IdentityAdderClassifier
+from sklarith.datasets import make_identity_adder
+
 from ._common import accuracy_per_output, load_images, log
-from ._results import markdown_table, options_of, percent, record
+from .results import markdown_table, options_of, percent, record
 
 COMMAND = "sklarith reproduce identity-adder"
 
@@ -112,8 +113,9 @@ def run(
     return record(COMMAND, run, options, results, start, model=classifier)
 
 
-def format(figures):
-    """Accuracy (%) of the digit, the sum and both, the post's and the run's."""
+def format_table(figures):
+    """The table of :func:`run`'s figures, in Markdown: accuracy (%) of the digit,
+    the sum and both, the post's and the run's."""
     results = figures.results
     mnist = figures.options["data"] == "mnist"
     n_held_out, n_test = results["n_held_out"], results["n_test"]

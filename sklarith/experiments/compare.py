@@ -14,9 +14,10 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-from .. import PCAEncoder
-from ..datasets import make_arithmetic_pairs
-from ..metrics import reconstruction_bce, reconstruction_mse
+from sklarith import PCAEncoder
+from sklarith.datasets import make_arithmetic_pairs
+from sklarith.metrics import reconstruction_bce, reconstruction_mse
+
 from ._common import (
     accuracy_per_output,
     headline_autoencoder,
@@ -25,7 +26,7 @@ from ._common import (
     load_images,
     log,
 )
-from ._results import (
+from .results import (
     epochs,
     markdown_table,
     options_of,
@@ -150,8 +151,9 @@ def run(
     return record(COMMAND, run, options, results, start, model=pipelines)
 
 
-def format(figures):
-    """One column per feature set: accuracies, then reconstruction and costs."""
+def format_table(figures):
+    """The table of :func:`run`'s figures, in Markdown: one column per feature set:
+    accuracies, then reconstruction and costs."""
     results = figures.results
     rows = results["rows"]
     post = (

@@ -13,7 +13,8 @@ import time
 
 from sklearn.pipeline import Pipeline
 
-from ..datasets import make_arithmetic_pairs
+from sklarith.datasets import make_arithmetic_pairs
+
 from ._common import (
     accuracy_per_output,
     headline_autoencoder,
@@ -22,7 +23,7 @@ from ._common import (
     load_images,
     log,
 )
-from ._results import epochs, markdown_table, options_of, record
+from .results import epochs, markdown_table, options_of, record
 
 COMMAND = "sklarith demo"
 
@@ -151,8 +152,9 @@ def worked_example(digits, predicted, expected):
     )
 
 
-def format(figures):
-    """Accuracy and chance per output, then the worked examples."""
+def format_table(figures):
+    """The table of :func:`run`'s figures, in Markdown: accuracy and chance per
+    output, then the worked examples."""
     results = figures.results
     rows = [
         [name, f"{100 * value:.2f} %", f"{100 * results['chance'][name]:.2f} %"]

@@ -1,11 +1,12 @@
-"""Files sklarith writes, whole or not at all, and files it cannot read, set aside.
+"""Files the experiments write, whole or not at all, and files they cannot read,
+set aside.
 
-Every file sklarith writes (results files, the tables that quote them, kept
-autoencoders, saved models) goes through :func:`write_atomically`: Ctrl-C,
-``kill -9`` or a full disk during a write leave the previous file as it was,
-never a truncated one that a later run would fail to read. A file sklarith
-kept for itself but cannot read back is :func:`set_aside`, not deleted: it is
-the user's file, and may hold hours of work.
+Every file an experiment writes (results files, the tables that quote them,
+kept autoencoders, saved models) goes through :func:`write_atomically`:
+Ctrl-C, ``kill -9`` or a full disk during a write leave the previous file as
+it was, never a truncated one that a later run would fail to read. A file an
+experiment kept for itself but cannot read back is :func:`set_aside`, not
+deleted: it is the user's file, and may hold hours of work.
 """
 
 import os

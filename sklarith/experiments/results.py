@@ -20,20 +20,43 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-from ..utils._files import write_atomically
 from ._common import machine_description, peak_memory_mib, today
+from ._files import write_atomically
 
 
 @dataclasses.dataclass
 class Figures:
     """What one run of an experiment measured.
 
-    ``results`` holds the experiment's own numbers (plain JSON types);
-    ``options`` the arguments of its ``run``, ``command`` the command line
-    that repeats the run. ``note`` says where figures came from when they
-    were not written by the command itself. ``model`` is the run's fitted
-    model, or a dict of them by name for a run that fits several; it is saved
-    beside the results file, never in it, and is None once read back.
+    Every field but ``model`` is written to the results file's JSON, and read
+    back by :func:`read_figures`.
+
+    Parameters
+    ----------
+    experiment : str
+        The experiment's name, the last word of its command
+        (``"mnist-addition"``), or a benchmark's.
+    command : str
+        The command line that repeats the run.
+    options : dict
+        The arguments of the experiment's ``run``.
+    results : dict
+        The experiment's own numbers, in plain JSON types.
+    machine : str, default=machine_description()
+        The CPU, the cores, the accelerator and the versions of the run.
+    date : str, default=today()
+        The date of the run, ISO format.
+    seconds : float, default=None
+        The run's wall time.
+    peak_memory_mib : float, default=None
+        The run's peak resident memory, in MiB.
+    note : str, default=""
+        Where the figures came from, when the command did not write them
+        itself.
+    model : object, default=None
+        The run's fitted model, or a dict of them by name for a run that fits
+        several; saved beside the results file, never in it, and None once
+        read back.
     """
 
     experiment: str
@@ -110,8 +133,21 @@ def command_line(command, run, options):
 
 
 def stem(command):
-    """The name of a command's results files: ``sklarith reproduce adder
-    --quick`` gives ``adder--quick``."""
+    """The name of a command's results files, without their suffix.
+
+    Parameters
+    ----------
+    command : str
+        A command line: ``sklarith reproduce adder --quick``, or a script's,
+        ``python benchmarks/speed.py --only training``.
+
+    Returns
+    -------
+    stem : str
+        The command without ``sklarith``, ``reproduce``, ``python`` and a
+        script's folder and suffix, its options joined by ``--``:
+        ``adder--quick``, ``speed--only-training``.
+    """
     words = command.split()
     while words and words[0] in ("sklarith", "reproduce", "python"):
         words.pop(0)
@@ -124,8 +160,20 @@ def stem(command):
 def markdown_table(header, rows, align=None):
     """A pipe table with padded columns, readable as plain text too.
 
-    ``align`` gives ``"<"`` (left) or ``">"`` (right) per column; by default
-    the first column is left-aligned and the others right-aligned.
+    Parameters
+    ----------
+    header : list of str
+        The columns' names.
+    rows : list of list
+        The cells of each row, written with ``str``.
+    align : list of {"<", ">"}, default=None
+        Left or right alignment per column; by default the first column is
+        left-aligned and the others right-aligned.
+
+    Returns
+    -------
+    table : str
+        The table, without a final newline.
     """
     align = align or ["<"] + [">"] * (len(header) - 1)
     cells = [[str(cell) for cell in row] for row in [header, *rows]]
@@ -148,17 +196,47 @@ def markdown_table(header, rows, align=None):
 
 
 def percent(value, digits=2):
-    """``0.9548`` as ``"95.48"``; an empty cell for None."""
+    """A share as a percentage, for a table's cell.
+
+    Parameters
+    ----------
+    value : float or None
+        A share in [0, 1].
+    digits : int, default=2
+        Decimals to write.
+
+    Returns
+    -------
+    cell : str
+        ``0.9548`` as ``"95.48"``; an empty cell for None.
+    """
     return "" if value is None else f"{100 * value:.{digits}f}"
 
 
 def mean_std(values, scale=1.0, digits=2, spread=True, separator=" ± "):
-    """``"95.00 ± 1.00"``: the mean of ``values`` times ``scale`` and their
-    sample standard deviation (ddof=1), as papers report figures over runs.
+    """The mean and spread of a figure over runs, as papers report them.
 
-    One value has no spread, and gives its value alone, as does
-    ``spread=False``; None values (runs that did not measure the figure) are
-    left out, and none at all gives an empty cell.
+    Parameters
+    ----------
+    values : iterable of float or None
+        The figure of each run; None values (runs that did not measure the
+        figure) are left out.
+    scale : float, default=1.0
+        A factor applied to every value: ``100`` writes shares as
+        percentages.
+    digits : int, default=2
+        Decimals to write.
+    spread : bool, default=True
+        Whether to write the sample standard deviation (``ddof=1``) after
+        the mean.
+    separator : str, default=" ± "
+        What stands between the mean and the standard deviation.
+
+    Returns
+    -------
+    cell : str
+        ``"95.00 ± 1.00"``; the mean alone for one value, which has no
+        spread, or with ``spread=False``; empty for no values.
     """
     values = scale * np.array([v for v in values if v is not None], dtype=float)
     if not len(values):
@@ -175,7 +253,18 @@ def epochs(n):
 
 
 def seconds_text(seconds):
-    """Seconds as a reader wants them: ``543 ms``, ``1.2 s``, ``1,028 s``."""
+    """Seconds as a reader wants them, for a table's cell.
+
+    Parameters
+    ----------
+    seconds : float or None
+        A duration.
+
+    Returns
+    -------
+    cell : str
+        ``"543 ms"``, ``"1.2 s"``, ``"1,028 s"``; an empty cell for None.
+    """
     if seconds is None:
         return ""
     if seconds < 1:
@@ -203,7 +292,23 @@ def provenance(figures):
 
 
 def to_markdown(figures, table):
-    """The results file: the table (``format(figures)``), then its provenance."""
+    """The Markdown of a results file: the table, then its provenance.
+
+    Parameters
+    ----------
+    figures : Figures
+        The figures whose command, machine, date, time, memory and note
+        follow the table.
+    table : str
+        The figures' table, as
+        :func:`~sklarith.experiments.format_figures` makes it.
+
+    Returns
+    -------
+    markdown : str
+        The table, a blank line and a bullet per line of provenance, ending
+        in a newline.
+    """
     return f"{table.rstrip()}\n\n{provenance(figures)}\n"
 
 
@@ -249,10 +354,28 @@ def _inline_rst(text):
 
 
 def write_results(figures, table, folder, name=None):
-    """Write ``figures`` and their table to ``folder``; return the paths.
+    """Write ``figures`` and a table of them to results files in ``folder``.
 
-    The files are named after the figures' command, or ``name``: ``.json``,
-    ``.md``, ``.rst``, and ``.joblib`` for the figures' model, if any.
+    :func:`~sklarith.experiments.write` is this with the table made by
+    :func:`~sklarith.experiments.format_figures`.
+
+    Parameters
+    ----------
+    figures : Figures
+        What to write.
+    table : str
+        Their table, in Markdown.
+    folder : str or path-like
+        Where to write; created if need be.
+    name : str, default=None
+        The stem of the files' names; by default :func:`stem` of the
+        figures' command.
+
+    Returns
+    -------
+    paths : list of pathlib.Path
+        The files written, each whole or not at all: ``.json``, ``.md``,
+        ``.rst``, and ``.joblib`` for the figures' model, if any.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -304,6 +427,16 @@ FIELD_TYPES = {
 
 def read_figures(path):
     """The :class:`Figures` of a results file's JSON.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.json`` of a results file.
+
+    Returns
+    -------
+    figures : Figures
+        The figures written there, without their model.
 
     Raises
     ------
@@ -358,9 +491,22 @@ def quoted_files(text):
 
 
 def refresh_quotes(document):
-    """Copy the current content of every results file ``document`` quotes
-    into it; paths are relative to the document's folder. Returns the paths
-    whose quote changed."""
+    """Copy the current content of every results file a document quotes into it.
+
+    A quote is the file's content between ``<!-- quote PATH -->`` and
+    ``<!-- end quote -->``.
+
+    Parameters
+    ----------
+    document : str or path-like
+        A Markdown file (README.md); the paths it quotes are relative to its
+        folder. It is written whole or not at all.
+
+    Returns
+    -------
+    changed : list of str
+        The paths whose quote changed.
+    """
     document = Path(document)
     text = document.read_text(encoding="utf-8")
     changed = []
@@ -379,8 +525,20 @@ def refresh_quotes(document):
 
 
 def format_rows(figures):
-    """The table of figures that carry it: ``results["caption"]`` (optional),
-    ``results["header"]`` and ``results["rows"]``, then ``results["notes"]``."""
+    """The table of figures that carry it in their results, in Markdown.
+
+    Parameters
+    ----------
+    figures : Figures
+        Figures whose results hold ``"header"`` (the columns' names) and
+        ``"rows"`` (the cells), and optionally ``"caption"`` and ``"notes"``
+        (a list of paragraphs), as the benchmarks write them.
+
+    Returns
+    -------
+    table : str
+        The caption, the table and the notes, a blank line apart.
+    """
     results = figures.results
     parts = [results["caption"]] if results.get("caption") else []
     parts.append(markdown_table(results["header"], results["rows"]))
