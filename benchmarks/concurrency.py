@@ -21,10 +21,14 @@ import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sklarith import ArithmeticMultiOutputClassifier, PCAEncoder
-from sklarith._experiments import format_figures, write
-from sklarith._experiments._common import split_digits
-from sklarith._experiments._results import Figures, to_markdown
 from sklarith.datasets import make_arithmetic_pairs
+from sklarith.experiments import (
+    Figures,
+    format_figures,
+    split_digits,
+    to_markdown,
+    write,
+)
 
 #: The backends timed: label, joblib backend, n_jobs.
 BACKENDS = [

@@ -1,7 +1,7 @@
 """Count scikit-learn's estimator checks run and passed on each sklarith estimator.
 
 The estimators and their expected failures are those of the test registry,
-``sklarith.utils._testing.ESTIMATOR_CASES``, over which tests/test_common.py
+``sklarith.utils.estimator_checks.ESTIMATOR_CASES``, over which tests/test_common.py
 runs the same checks under pytest; scikit-learn's own generator
 (:func:`sklearn.utils.estimator_checks.check_estimator`) collects and runs
 them here. For each estimator: the checks run, passed, skipped (with
@@ -22,9 +22,8 @@ from collections import Counter, defaultdict
 
 from sklearn.utils.estimator_checks import check_estimator
 
-from sklarith._experiments import format_figures, write
-from sklarith._experiments._results import Figures, to_markdown
-from sklarith.utils._testing import ESTIMATOR_CASES
+from sklarith.experiments import Figures, format_figures, to_markdown, write
+from sklarith.utils.estimator_checks import ESTIMATOR_CASES
 
 
 def first_line(exception):

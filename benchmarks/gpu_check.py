@@ -1,7 +1,7 @@
 """Check every CUDA path on a machine with a GPU, in a few minutes.
 
 For every net estimator of the test registry
-(``sklarith.utils._testing.ESTIMATOR_CASES``), on the GPU with
+(``sklarith.utils.estimator_checks.ESTIMATOR_CASES``), on the GPU with
 ``device="auto"``:
 
 - fit in float32 (the training rows held on the device, as they fit in its
@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from sklarith.base import NetEstimator
-from sklarith.utils._testing import ESTIMATOR_CASES
+from sklarith.utils.estimator_checks import ESTIMATOR_CASES
 
 _LOAD_ON_CPU = """
 import pickle, sys

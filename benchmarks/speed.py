@@ -64,16 +64,17 @@ from sklarith import (
     MLPAdderRegressor,
     PCAEncoder,
 )
-from sklarith._experiments import arithmetic, format_figures, write
-from sklarith._experiments._results import (
-    Figures,
-    to_markdown,
-)
 from sklarith.datasets import fetch_mnist, make_addition, make_arithmetic_pairs
+from sklarith.experiments import (
+    Figures,
+    arithmetic,
+    format_figures,
+    to_markdown,
+    write,
+)
 from sklarith.metrics import rounded_accuracy
 from sklarith.modules import ConvAutoencoder, MultiHeadCrossEntropy, MultiHeadMLP
-from sklarith.utils._device import resolve_device
-from sklarith.utils._distinct import distinct_rows
+from sklarith.utils import distinct_rows, resolve_device
 
 N_CLASSES = [10, 2, 10, 9, 2]
 
