@@ -1,8 +1,8 @@
 """DeepProbLog's own MNIST addition at N = 1, timed: the peer side of
 ``benchmarks/peer_deepproblog.py``.
 
-It runs under the DeepProbLog virtual environment (``/work/dpl-venv``, see
-``peer_deepproblog.py``) and imports nothing of sklarith. What it trains is
+It runs under DeepProbLog's virtual environment (``.peer-env/deepproblog``,
+which ``peer_deepproblog.py`` makes) and imports nothing of sklarith. What it trains is
 the example that the ``deepproblog`` wheel ships,
 ``deepproblog/examples/MNIST/addition.py``, with ``method = "exact"`` and
 ``N = 1``: its network (``MNIST_Net``, wrapped with ``batching=True``), its
@@ -37,8 +37,8 @@ The network's initial weights come from ``torch.manual_seed(random_state)``
 (the example sets no seed). The curve is written to ``--output`` as JSON
 after every point, with ``"complete": true`` once the check is done.
 
-Run:  /work/dpl-venv/bin/python benchmarks/_deepproblog_mnist_addition.py
-      --output CURVE.json [--pairs PAIRS.json] [--data-home DIR]
+Run:  .peer-env/deepproblog/bin/python benchmarks/_deepproblog_mnist_addition.py
+      --output CURVE.json --data-home DIR [--pairs PAIRS.json]
       [--budget-seconds S] [--max-epochs E] [--eval-every F]
       [--check-rows N] [--random-state R]
 """
@@ -169,10 +169,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--output", required=True, help="the curve's JSON file")
     parser.add_argument("--pairs", help="JSON of training and test pairs")
+    # Required: scikit-learn, which knows where its data home is, is not in
+    # this environment; peer_deepproblog.py passes its own.
     parser.add_argument(
-        "--data-home",
-        default=os.environ.get("SCIKIT_LEARN_DATA", "/work/shared/data"),
-        help="the folder that holds MNIST/raw",
+        "--data-home", required=True, help="the folder that holds MNIST/raw"
     )
     parser.add_argument("--budget-seconds", type=float, help="default: no limit")
     parser.add_argument("--max-epochs", type=float, help="default: no limit")

@@ -34,14 +34,13 @@ import joblib
 import numpy as np
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
-from sklarith._experiments import format_figures, write
-from sklarith._experiments._results import Figures, mean_std, to_markdown
-from sklarith._experiments.mnist_addition import (
+from sklarith.datasets import fetch_mnist
+from sklarith.experiments import Figures, format_figures, mean_std, to_markdown, write
+from sklarith.experiments.mnist_addition import (
     AUTOENCODER_SETTINGS,
     CLASSIFIER_SETTINGS,
     IMAGES_PER_BATCH,
 )
-from sklarith.datasets import fetch_mnist
 
 #: Images per row of the whole sum at each N: its accuracy is about the
 #: share of images read right to this power.
@@ -76,12 +75,14 @@ def one_run(random_state, max_epochs, train, test, folder, channels):
             **CLASSIFIER_SETTINGS,
             "max_epochs": max_epochs,
             "batch_size": IMAGES_PER_BATCH,
-            # The digit network of head="arithmetic": the hidden layers, then
-            # the ten logits, with no layer of a head's own.
+            # The digit network of DigitArithmeticClassifier: the hidden
+            # layers, then the ten logits, with no layer of a head's own, and
+            # trained as it is, without dropout or label smoothing.
             "head_layer_sizes": (),
+            "dropout": 0.0,
+            "label_smoothing": 0.0,
         },
         encoder=autoencoder,
-        head="mlp",
         random_state=random_state,
     ).fit(train.data, train.target)
     seconds = time.perf_counter() - start

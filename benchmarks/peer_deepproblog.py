@@ -9,7 +9,7 @@ time, the clock stopped while it is evaluated:
 
 - sklarith: the run of ``sklarith reproduce mnist-addition --n-digits 1
   --digit-init clusters`` with the same random state (its autoencoder
-  settings, then ``ArithmeticMultiOutputClassifier(head="arithmetic",
+  settings, then ``DigitArithmeticClassifier(structure=NumberSum(n_digits=1),
   digit_init="clusters")`` on a copy of the encoder, its fixed schedule of
   25 epochs), the clock started before the autoencoder's pre-training; a
   point after every epoch (a scikit-learn callback scores the model as it
@@ -27,17 +27,16 @@ shorter of the two runs, and 2, 5, 10 and 20 minutes where a run got
 that far), its final accuracy, and the wall time at which it first reached
 97 % of sums right.
 
-DeepProbLog's virtual environment, with the torch of sklarith's (2.14.1;
-deepproblog 2.1.0 requires torch, torchvision, problog and pysdd without
-pinning any version, and all install as wheels)::
-
-    python3.11 -m venv /work/dpl-venv
-    /work/dpl-venv/bin/pip install deepproblog==2.1.0 torch==2.14.1 \\
-        torchvision==0.29.1
-
-This brings torch's CUDA libraries too (several GB), unused here.
-pyswip, which only DeepProbLog's approximate engine needs, is left out:
-importing deepproblog warns that the approximate engine is unavailable.
+DeepProbLog runs in a virtual environment of its own, which the script
+makes on its first run in ``.peer-env/deepproblog`` of the checkout (a
+folder git ignores), with the Python that runs the script (3.11 for the
+published figures) and :data:`PEER_REQUIREMENTS`: the torch of sklarith's
+(2.14.1; deepproblog 2.1.0 requires torch, torchvision, problog and pysdd
+without pinning any version, and all install as wheels). This brings torch's
+CUDA libraries too (several GB), unused here. pyswip, which only
+DeepProbLog's approximate engine needs, is left out: importing deepproblog
+warns that the approximate engine is unavailable. ``--python`` runs
+DeepProbLog's side with the Python of another environment instead.
 
 Run by hand, with the cores free (not part of the test suite), from the
 repository root in sklarith's environment, MNIST in scikit-learn's data home
@@ -45,7 +44,7 @@ repository root in sklarith's environment, MNIST in scikit-learn's data home
 
     python benchmarks/peer_deepproblog.py --output results
         [--budget-seconds 1200] [--random-state 0]
-        [--python /work/dpl-venv/bin/python] [--max-epochs E] [--resume]
+        [--python PYTHON] [--max-epochs E] [--resume]
 
 Each side's curve is kept in ``DIR/peer-deepproblog-curves/<system>.json`` as
 soon as it ends (DeepProbLog's after every evaluation); ``--resume`` reads
@@ -66,19 +65,31 @@ from pathlib import Path
 from _deepproblog_mnist_addition import Clock
 from sklearn.datasets import get_data_home
 
-from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
-from sklarith._experiments import format_figures, write
-from sklarith._experiments._results import Figures, percent, seconds_text, to_markdown
-from sklarith._experiments.mnist_addition import (
+from sklarith import AutoencoderTransformer, DigitArithmeticClassifier
+from sklarith.datasets import fetch_mnist, make_number_addition
+from sklarith.experiments import (
+    Figures,
+    format_figures,
+    percent,
+    seconds_text,
+    to_markdown,
+    write,
+)
+from sklarith.experiments.mnist_addition import (
     AUTOENCODER_SETTINGS,
     CLASSIFIER_SETTINGS,
     batch_size_for,
 )
-from sklarith.datasets import fetch_mnist, make_number_addition
+from sklarith.structures import NumberSum
 
 NAME = "peer-deepproblog"
 SYSTEMS = {"sklarith": "sklarith", "deepproblog": "DeepProbLog"}
 HELPER = Path(__file__).with_name("_deepproblog_mnist_addition.py")
+
+#: DeepProbLog's virtual environment: in the checkout, where git ignores it.
+PEER_ENVIRONMENT = Path(__file__).resolve().parents[1] / ".peer-env" / "deepproblog"
+#: What it holds, besides pip.
+PEER_REQUIREMENTS = ("deepproblog==2.1.0", "torch==2.14.1", "torchvision==0.29.1")
 
 #: Test accuracy of the sum whose first reaching is timed.
 TARGET = 0.97
@@ -178,10 +189,10 @@ def run_sklarith(images, train_rows, test_rows, options):
     autoencoder = AutoencoderTransformer(
         **autoencoder_params, random_state=seed, verbose=1
     )
-    classifier = ArithmeticMultiOutputClassifier(
+    classifier = DigitArithmeticClassifier(
         **classifier_params,
+        structure=NumberSum(n_digits=1),
         encoder=autoencoder,
-        head="arithmetic",
         digit_init="clusters",
         random_state=seed,
         verbose=1,
@@ -225,6 +236,39 @@ def write_pairs(path, train_rows, test_rows, train_labels, test_labels):
             "sums": labels[indices].sum(axis=1).tolist(),
         }
     Path(path).write_text(json.dumps(pairs))
+
+
+def peer_python(folder):
+    """The Python of DeepProbLog's virtual environment in ``folder``.
+
+    The environment is made there, with the Python that runs this script and
+    :data:`PEER_REQUIREMENTS`, unless an earlier call completed it: a list of
+    what it holds is written last, so that an install cut off is finished by
+    the next run rather than taken for a whole environment.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The environment's folder.
+
+    Returns
+    -------
+    python : pathlib.Path
+        Its Python.
+    """
+    python = folder / "bin" / "python"
+    installed = folder / "sklarith-requirements.txt"
+    wanted = "\n".join(PEER_REQUIREMENTS) + "\n"
+    if installed.exists() and installed.read_text() == wanted:
+        return python
+    print(f"Making DeepProbLog's environment in {folder} (several GB)", flush=True)
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", *PEER_REQUIREMENTS], check=True
+    )
+    installed.write_text(wanted)
+    return python
 
 
 def run_deepproblog(python, pairs, data_home, curve_path, options, check_rows):
@@ -379,8 +423,8 @@ def main():
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument(
         "--python",
-        default="/work/dpl-venv/bin/python",
-        help="the Python of DeepProbLog's virtual environment",
+        help="the Python of a virtual environment that has DeepProbLog "
+        "(default: the one in .peer-env/deepproblog, made on the first run)",
     )
     parser.add_argument(
         "--data-home", help="the folder that holds MNIST/raw (SCIKIT_LEARN_DATA)"
@@ -399,11 +443,10 @@ def main():
     )
     parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not Path(args.python).exists():
-        parser.error(
-            f"--python {args.python} does not exist: make DeepProbLog's virtual "
-            "environment first (see this script's docstring)."
-        )
+    if args.python is None:
+        args.python = str(peer_python(PEER_ENVIRONMENT))
+    elif not Path(args.python).exists():
+        parser.error(f"--python {args.python} does not exist")
     start = time.perf_counter()
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
