@@ -62,6 +62,39 @@ def _external_references():
             yield match.group(1), path.relative_to(ROOT)
 
 
+def _pages_and_examples():
+    """The docs' own pages and the gallery's examples (not what a build writes)."""
+    for path in [*(ROOT / "docs").rglob("*.rst"), *(ROOT / "examples").glob("*.py")]:
+        if not {"generated", "auto_examples"} & set(path.parts):
+            yield path
+
+
+#: Names the classifier split removed: the digit reader is its own estimator,
+#: DigitArithmeticClassifier, and its arithmetic an object of
+#: sklarith.structures.
+REMOVED = re.compile(
+    r"""head=["']arithmetic["']|digit_init=["']auto["']|SEED_TARGETS"""
+    r"|datasets\.PAIR_TARGETS|modules\.(?:PairResults|NumberSum|DigitSum)"
+)
+
+
+def test_pages_and_examples_use_no_removed_names():
+    found = sorted(
+        f"{match.group(0)} (in {path.relative_to(ROOT)})"
+        for path in _pages_and_examples()
+        for match in REMOVED.finditer(path.read_text(encoding="utf-8"))
+    )
+    assert not found, "Removed names: " + ", ".join(found)
+
+
+def test_api_reference_lists_every_public_name():
+    api = (ROOT / "docs" / "api.rst").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^   (\w+)$", api, flags=re.MULTILINE))
+    assert set(sklarith.__all__) <= listed
+    assert {"PairResults", "NumberSum", "DigitSum"} <= listed
+    assert ".. module:: sklarith.structures" in api
+
+
 def test_the_docs_reference_other_projects():
     assert {name.split(".")[0] for name, _ in _external_references()} >= {
         "sklearn",
