@@ -44,10 +44,16 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
-from sklarith._experiments import format_figures, write
-from sklarith._experiments._common import split_digits
-from sklarith._experiments._results import Figures, mean_std, read_figures, stem
 from sklarith.datasets import fetch_mnist, make_arithmetic_pairs
+from sklarith.experiments import (
+    Figures,
+    format_figures,
+    mean_std,
+    read_figures,
+    split_digits,
+    stem,
+    write,
+)
 
 #: Training and test pairs of each data set.
 N_PAIRS = {"digits": 20_000, "mnist": 100_000}

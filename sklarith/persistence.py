@@ -8,14 +8,18 @@ a given kind of model, to compare with what a file you did not write holds.
 
 from sklearn.base import clone
 
+from .structures import PairResults
+
 __all__ = ["trusted_types"]
 
 
 def trusted_types(estimator):
     """The types that skops lists for a file of ``estimator`` once fitted.
 
-    A fitted sklarith model holds its estimators' classes and the types of
-    the callbacks it was given, never a function. Loading a file with
+    A fitted sklarith model holds its estimators' classes, the types of the
+    callbacks and structures it was given (and ``PairResults``, the structure
+    of a :class:`~sklarith.DigitArithmeticClassifier` given none), never a
+    function. Loading a file with
     exactly these trusted loads a genuine file of such a model, and refuses
     one that names any other type; a prefix such as ``"sklarith."`` would
     trust every function of sklarith.
@@ -43,5 +47,13 @@ def trusted_types(estimator):
     import skops.io as sio
 
     # A clone has the parameters, and no fitted attribute, of the estimator;
-    # a fitted net persists as data, so its fit adds no type.
-    return sorted(sio.get_untrusted_types(data=sio.dumps(clone(estimator))))
+    # a fitted net persists as data, so its fit adds no type but the
+    # structure that a structure of None stands for.
+    model = clone(estimator)
+    types = set(sio.get_untrusted_types(data=sio.dumps(model)))
+    if any(
+        name.split("__")[-1] == "structure" and value is None
+        for name, value in model.get_params(deep=True).items()
+    ):
+        types.update(sio.get_untrusted_types(data=sio.dumps(PairResults())))
+    return sorted(types)

@@ -347,8 +347,9 @@ def plot_predicted_arithmetic(
     target_names : list of str or None, default=None
         Names of the predicted columns, as in ``make_arithmetic_pairs``'s
         ``targets``. None takes the columns of ``y`` when it is a DataFrame,
-        and otherwise the seed's five, the default ``targets`` of
-        :func:`~sklarith.datasets.make_arithmetic_pairs`.
+        and otherwise the arithmetic experiment's five
+        (:data:`~sklarith.structures.ARITHMETIC_TARGETS`), the default
+        ``targets`` of :func:`~sklarith.datasets.make_arithmetic_pairs`.
     ax : array-like of matplotlib Axes or None, default=None
         ``n_rows * n_cols`` Axes to draw on, such as those of
         ``plt.subplots(n_rows, n_cols)``; None draws on a new figure.

@@ -190,15 +190,12 @@ class PairResults(_ExactResults):
         a, b = np.divmod(np.arange(100), 10)
         results = [PAIR_TARGETS[name](a, b) for name in self.targets]
         self.classes = [np.unique(r) for r in results]
-        #: (100, n_outputs): the class index of every output for each pair (a, b).
-        self.table = torch.as_tensor(
-            np.stack(
-                [
-                    np.searchsorted(c, r)
-                    for c, r in zip(self.classes, results, strict=True)
-                ],
-                axis=1,
-            )
+        # (100, n_outputs): the class index of every output for each pair
+        # (a, b). A numpy array, so that an estimator holding the structure
+        # persists with skops, which refuses tensors.
+        self.table = np.stack(
+            [np.searchsorted(c, r) for c, r in zip(self.classes, results, strict=True)],
+            axis=1,
         )
 
     def _parameters(self):
@@ -224,14 +221,14 @@ class PairResults(_ExactResults):
     def log_likelihood(self, log_p, y):
         """Log-probability of the observed results ``y`` (class indices)."""
         joint = (log_p[:, 0, :, None] + log_p[:, 1, None, :]).flatten(1)
-        table = self.table.to(y.device)
+        table = torch.as_tensor(self.table, device=y.device)
         consistent = (table[None] == y[:, None, :]).all(dim=-1)
         return torch.logsumexp(joint.masked_fill(~consistent, -torch.inf), dim=1)
 
     def marginals(self, p):
         """Probabilities of the classes of every output, a list of tensors."""
         joint = (p[:, 0, :, None] * p[:, 1, None, :]).flatten(1)
-        table = self.table.to(p.device)
+        table = torch.as_tensor(self.table, device=p.device)
         return [
             joint @ nn.functional.one_hot(table[:, i], len(c)).to(joint.dtype)
             for i, c in enumerate(self.classes)

@@ -1,19 +1,16 @@
 """ArithmeticMultiOutputClassifier (``sklarith/arithmetic.py``): what it
-learns, its classes, its encoder (fine-tuned or frozen), the arithmetic head
-and ``targets``. What every multi-output classifier does is in
-``test_multioutput.py``."""
+learns, its classes and its encoder (fine-tuned or frozen). What every
+multi-output classifier does is in ``test_multioutput.py``."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.decomposition import PCA
-from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.model_selection import cross_validate
 
 from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer, PCAEncoder
-from sklarith.datasets import make_number_addition
 
 
 def small_classifier(**params):
@@ -231,174 +228,3 @@ def test_the_encoder_must_be_an_autoencoder_or_a_pca_encoder(one_hot):
     X, Y, _, _ = one_hot
     with pytest.raises(TypeError, match="encoder must be an AutoencoderTransformer"):
         small_classifier(encoder=PCA()).fit(X, Y)
-
-
-# head="arithmetic": digit distributions combined by exact arithmetic
-
-
-def test_arithmetic_head_learns_multi_digit_sums_from_digit_images(digits):
-    X_train, X_test, y_train, y_test = digits
-    X, Y = make_number_addition(
-        X_train, y_train, n_digits=2, n_samples=6000, random_state=0
-    )
-    X_eval, Y_eval = make_number_addition(X_test, y_test, n_digits=2, random_state=1)
-    clf = small_classifier(head="arithmetic", max_epochs=6, lr=3e-3).fit(X, Y)
-    assert clf.score(X_eval, Y_eval) > 0.6
-    assert [len(c) for c in clf.classes_] == [2, 10, 10]
-    assert [p.shape[1] for p in clf.predict_proba(X_eval)] == [2, 10, 10]
-
-
-def test_arithmetic_head_knows_every_class_of_a_result(pairs):
-    X, Y, _, _ = pairs
-    clf = small_classifier(head="arithmetic", max_epochs=1).fit(X[:50], Y[:50])
-    assert Y["product_tens"][:50].nunique() < 9
-    np.testing.assert_array_equal(clf.classes_[3], np.arange(9))
-
-
-def test_arithmetic_head_needs_the_names_of_the_results(pairs):
-    X, Y, _, _ = pairs
-    with pytest.raises(ValueError, match="results it knows by name"):
-        small_classifier(head="arithmetic").fit(X, Y.to_numpy())
-
-
-def test_arithmetic_head_checks_the_number_of_images(pairs):
-    X, Y, _, _ = pairs
-    with pytest.raises(ValueError, match="do not split into the 2 images"):
-        small_classifier(head="arithmetic").fit(X[:, :-1], Y)
-
-
-@pytest.mark.parametrize(("name", "value"), [("sum_tens", 3), ("sum_units", 10)])
-def test_arithmetic_head_refuses_results_arithmetic_cannot_give(pairs, name, value):
-    X, Y, _, _ = pairs
-    Y = Y.copy()
-    Y.loc[0, name] = value
-    with pytest.raises(ValueError, match="outside 0-"):
-        small_classifier(head="arithmetic").fit(X, Y)
-
-
-# targets=: the names of the results, a parameter clone and a grid can see
-
-
-@pytest.fixture(scope="module")
-def named_results(pairs):
-    X, Y, _, _ = pairs
-    return X[:600], Y[:600]
-
-
-def test_explicit_targets_train_the_arithmetic_head_on_a_plain_array(named_results):
-    X, Y = named_results
-    from_frame = small_classifier(head="arithmetic", max_epochs=2).fit(X, Y)
-    from_array = small_classifier(
-        head="arithmetic", targets=list(Y.columns), max_epochs=2
-    ).fit(X, Y.to_numpy())
-    assert from_array.targets_ == from_frame.targets_ == list(Y.columns)
-    for a, b in zip(
-        from_array.predict_proba(X), from_frame.predict_proba(X), strict=True
-    ):
-        np.testing.assert_array_equal(a, b)
-
-
-def test_targets_auto_takes_the_names_of_the_columns_of_y(named_results):
-    X, Y = named_results
-    clf = small_classifier(max_epochs=1).fit(X, Y)
-    assert clf.targets_ == list(Y.columns)
-    assert small_classifier(max_epochs=1).fit(X, Y.to_numpy()).targets_ is None
-
-
-def test_targets_are_checked_against_the_names_of_the_columns_of_y(named_results):
-    X, Y = named_results
-    reordered = list(Y.columns[::-1])
-    with pytest.raises(ValueError, match=r"y's columns are \['sum_units'"):
-        small_classifier(head="arithmetic", targets=reordered).fit(X, Y)
-
-
-@pytest.mark.parametrize("head", ["mlp", "arithmetic"])
-def test_targets_must_name_every_column_of_y(named_results, head):
-    X, Y = named_results
-    with pytest.raises(ValueError, match=r"targets names 2 outputs.*y has 5 column"):
-        small_classifier(head=head, targets=["sum_units", "greater"]).fit(
-            X, Y.to_numpy()
-        )
-
-
-def test_clone_and_grid_search_carry_the_targets(named_results):
-    X, Y = named_results
-    clf = small_classifier(head="arithmetic", targets=tuple(Y.columns), max_epochs=1)
-    assert clone(clf).get_params()["targets"] == tuple(Y.columns)
-    search = GridSearchCV(clf, {"hidden_layer_sizes": [(8,), (16,)]}, cv=2)
-    search.fit(X, Y.to_numpy())
-    assert search.best_estimator_.targets_ == list(Y.columns)
-
-
-# predict_digits: the digit network read on rows of any number of images
-
-
-@pytest.fixture(scope="module", params=["pixels", "pca"])
-def two_digit_adder(request, digits):
-    """A model of the sum of two 2-digit numbers of 8x8 digits: on raw
-    pixels, or through a PCAEncoder fine-tuned with the digit network."""
-    X_train, _, y_train, _ = digits
-    X, Y = make_number_addition(
-        X_train, y_train, n_digits=2, n_samples=6000, random_state=0
-    )
-    encoder = None
-    if request.param == "pca":
-        encoder = PCAEncoder(n_components=16, image_shape=(8, 8)).fit(X_train)
-    return small_classifier(
-        head="arithmetic", encoder=encoder, max_epochs=4, lr=3e-3
-    ).fit(X, Y)
-
-
-def test_predict_digits_at_the_trained_width_are_the_networks_own(
-    two_digit_adder, digits
-):
-    _, X_test, _, y_test = digits
-    X, _ = make_number_addition(X_test, y_test, n_digits=2, random_state=1)
-    logits = two_digit_adder.net_.forward(X).numpy()
-    expected = logits.reshape(len(X), 4, 10).argmax(axis=2)
-    np.testing.assert_array_equal(two_digit_adder.predict_digits(X), expected)
-
-
-@pytest.mark.parametrize("n_digits", [1, 3])
-def test_predict_digits_reads_numbers_of_another_length(
-    two_digit_adder, digits, n_digits
-):
-    _, X_test, _, y_test = digits
-    X, _, indices = make_number_addition(
-        X_test, y_test, n_digits=n_digits, random_state=1, return_indices=True
-    )
-    predicted = two_digit_adder.predict_digits(X)
-    assert predicted.shape == (len(X), 2 * n_digits)
-    # The digit network learnt the digits themselves from the sums alone.
-    assert np.mean(predicted == y_test[indices]) > 0.5
-
-
-def test_predict_digits_of_an_image_do_not_depend_on_the_width_of_its_row(
-    two_digit_adder, digits
-):
-    # 6 images: not a whole number of the trained rows of 4, so the last
-    # regrouped row is padded whatever the width.
-    images = digits[1][:6]
-    per_width = [
-        two_digit_adder.predict_digits(images.reshape(n_rows, -1)).ravel()
-        for n_rows in (6, 3, 1)
-    ]
-    for digits_read in per_width[1:]:
-        np.testing.assert_array_equal(digits_read, per_width[0])
-
-
-def test_predict_digits_needs_rows_of_whole_images(two_digit_adder, digits):
-    with pytest.raises(ValueError, match="images of 64 features"):
-        two_digit_adder.predict_digits(digits[1][:4, :-1])
-
-
-def test_predict_digits_needs_the_arithmetic_head(pairs):
-    X, Y, X_eval, _ = pairs
-    clf = small_classifier(max_epochs=1).fit(X[:100], Y[:100])
-    with pytest.raises(ValueError, match="needs a model fitted with head='arith"):
-        clf.predict_digits(X_eval)
-
-
-def test_predict_digits_needs_a_fitted_model(digits):
-    with pytest.raises(NotFittedError):
-        small_classifier(head="arithmetic").predict_digits(digits[1][:2])

@@ -45,6 +45,7 @@ from sklearn.utils.estimator_checks import (
 from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
+import sklarith
 from sklarith._torch.callbacks import TrainingDivergedError
 from sklarith.base import NetEstimator
 from sklarith.utils._testing import ESTIMATOR_CASES, SMALL_BATCH_CHECKS
@@ -124,6 +125,15 @@ _STRICT = (
     if "xfail_strict" in inspect.signature(parametrize_with_checks).parameters
     else {}
 )
+
+
+def test_every_public_estimator_has_a_case_in_the_registry():
+    public = {
+        value
+        for value in map(functools.partial(getattr, sklarith), sklarith.__all__)
+        if isinstance(value, type) and issubclass(value, BaseEstimator)
+    }
+    assert public == {type(case.estimator) for case in ESTIMATOR_CASES}
 
 
 @parametrize_with_checks(

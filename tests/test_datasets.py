@@ -7,8 +7,6 @@ import pandas as pd
 import pytest
 
 from sklarith.datasets import (
-    PAIR_TARGETS,
-    SEED_TARGETS,
     fetch_mnist,
     load_digit_images,
     make_addition,
@@ -18,6 +16,7 @@ from sklarith.datasets import (
     make_number_addition,
 )
 from sklarith.datasets._mnist import mnist_raw_folder
+from sklarith.structures import ARITHMETIC_TARGETS, PAIR_TARGETS
 
 
 def test_load_digit_images_scales_pixels_to_unit_interval():
@@ -36,11 +35,11 @@ def test_load_digit_images_return_X_y():
     assert set(np.unique(y)) == set(range(10))
 
 
-def test_make_arithmetic_pairs_default_targets_are_the_seed_outputs():
+def test_make_arithmetic_pairs_default_targets_are_the_arithmetic_experiments():
     images = np.arange(10, dtype=np.float32).reshape(10, 1) * np.ones((10, 4))
     X, Y = make_arithmetic_pairs(images, np.arange(10), n_pairs=50, random_state=0)
     assert X.shape == (50, 8)
-    assert list(Y.columns) == list(SEED_TARGETS)
+    assert list(Y.columns) == list(ARITHMETIC_TARGETS)
 
 
 def test_make_arithmetic_pairs_results_match_the_digits_of_the_images():

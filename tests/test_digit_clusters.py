@@ -1,14 +1,14 @@
-"""digit_init="clusters" (and "auto", the default): the arithmetic head's digits
+"""digit_init="clusters" (the default): the digit-reading classifier's digits
 start from a clustering of the images matched to the results, never from a
 digit label. Digit labels appear here only to check what was learnt."""
 
 import numpy as np
 import pytest
 
-from sklarith import ArithmeticMultiOutputClassifier
+from sklarith import DigitArithmeticClassifier
 from sklarith._digit_clusters import cluster_digits
 from sklarith.datasets import load_digit_images, make_digit_sums, make_number_addition
-from sklarith.modules import DigitSum, NumberSum
+from sklarith.structures import DigitSum, NumberSum
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +66,8 @@ def test_the_same_random_state_gives_the_same_digits(numbers):
 
 
 def _one_epoch(digit_init):
-    return ArithmeticMultiOutputClassifier(
-        head="arithmetic",
+    return DigitArithmeticClassifier(
+        structure=NumberSum(2),
         digit_init=digit_init,
         hidden_layer_sizes=(64,),
         max_epochs=1,
@@ -86,9 +86,11 @@ def test_a_clustered_start_reads_digits_before_the_results_have_taught_any(numbe
     assert accuracy["clusters"] > 0.7
 
 
-def test_the_arithmetic_head_starts_from_clusters_by_default(numbers):
+def test_the_digits_start_from_clusters_by_default(numbers):
     X, Y, _ = numbers
-    default = _one_epoch("auto").fit(X, Y).predict_digits(X)
+    params = _one_epoch("clusters").get_params()
+    del params["digit_init"]
+    default = DigitArithmeticClassifier(**params).fit(X, Y).predict_digits(X)
     np.testing.assert_array_equal(
         default, _one_epoch("clusters").fit(X, Y).predict_digits(X)
     )
@@ -97,10 +99,3 @@ def test_the_arithmetic_head_starts_from_clusters_by_default(numbers):
 def test_the_history_holds_the_epochs_of_the_results_only(numbers):
     X, Y, _ = numbers
     assert len(_one_epoch("clusters").fit(X, Y).history_) == 1
-
-
-def test_a_clustered_start_needs_the_arithmetic_head(numbers):
-    X, Y, _ = numbers
-    clf = ArithmeticMultiOutputClassifier(digit_init="clusters", max_epochs=1)
-    with pytest.raises(ValueError, match="set head='arithmetic'"):
-        clf.fit(X, Y)

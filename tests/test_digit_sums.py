@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from sklarith import ArithmeticMultiOutputClassifier, PCAEncoder
+from sklarith import DigitArithmeticClassifier, PCAEncoder
 from sklarith.datasets import load_digit_images, make_digit_sums
-from sklarith.datasets._targets import digit_sum_target
-from sklarith.modules import ArithmeticLikelihood, DigitSum
-from sklarith.modules.digits import structure_for_targets
+from sklarith.modules import ArithmeticLikelihood
+from sklarith.structures import DigitSum
 
 
 def digit_distributions(n_rows, n_terms, seed=0, dtype=torch.float64, spread=1.0):
@@ -113,21 +112,6 @@ def test_likelihood_loss_is_the_mean_negative_log_likelihood_of_the_sums():
     torch.testing.assert_close(criterion(log_p.flatten(1), y), expected)
 
 
-def test_structure_is_chosen_from_the_name_of_the_sum():
-    structure = structure_for_targets([digit_sum_target(16)])
-    assert isinstance(structure, DigitSum)
-    assert structure.n_images == 16
-    np.testing.assert_array_equal(structure.classes[0], np.arange(145))
-
-
-@pytest.mark.parametrize(
-    "names", [["sum_of_0_digits"], ["sum_of_4_digits", "sum"], ["sum_of_digits"]]
-)
-def test_names_that_do_not_state_a_number_of_digits_are_refused(names):
-    with pytest.raises(ValueError, match="sum_of_<k>_digits"):
-        structure_for_targets(names)
-
-
 # make_digit_sums
 
 
@@ -175,16 +159,16 @@ def test_using_each_image_once_needs_a_row_of_images():
         make_digit_sums(np.eye(5), np.arange(5), n_terms=6)
 
 
-# the arithmetic head on sums of digits
+# the digit-reading classifier on sums of digits
 
 
 # Two epochs end with the loss still falling, which is not what this tests.
-def test_arithmetic_head_predicts_sums_of_digit_images(digits):
+def test_the_digit_reader_predicts_sums_of_digit_images(digits):
     X, Y = make_digit_sums(
         digits.data, digits.target, n_terms=3, n_samples=300, random_state=0
     )
-    clf = ArithmeticMultiOutputClassifier(
-        head="arithmetic",
+    clf = DigitArithmeticClassifier(
+        structure=DigitSum(3),
         encoder=PCAEncoder(n_components=16, image_shape=(8, 8)),
         hidden_layer_sizes=(32,),
         augment=False,
@@ -193,7 +177,6 @@ def test_arithmetic_head_predicts_sums_of_digit_images(digits):
         random_state=0,
     )
     clf.fit(X, Y)
-    assert clf.targets_ == ["sum_of_3_digits"]
     np.testing.assert_array_equal(clf.classes_[0], np.arange(28))
     predicted = clf.predict(X[:20])
     assert predicted.shape == (20, 1)

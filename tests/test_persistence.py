@@ -24,7 +24,12 @@ from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
-from sklarith import ArithmeticMultiOutputClassifier, AutoencoderTransformer
+from sklarith import (
+    ArithmeticMultiOutputClassifier,
+    AutoencoderTransformer,
+    DigitArithmeticClassifier,
+    structures,
+)
 from sklarith.base import DOCS_URL, NetEstimator
 from sklarith.persistence import trusted_types
 from sklarith.utils._testing import ESTIMATOR_CASES, image_pairs_and_seed_results
@@ -63,11 +68,22 @@ def _pipeline():
     )
 
 
-#: Every registry estimator, and the Pipeline of an encoder and the
-#: classifier, each as ``(make, data)``.
+def _digit_reader_of_the_default_structure():
+    """A digit-reading classifier given no structure: its fit holds one."""
+    return DigitArithmeticClassifier(
+        hidden_layer_sizes=(8,), max_epochs=1, random_state=0
+    )
+
+
+#: Every registry estimator, the Pipeline of an encoder and the classifier,
+#: and the digit reader of the default structure, each as ``(make, data)``.
 MODELS = {
     **{name: (case.make_estimator, case.data) for name, case in CASES.items()},
     "pipeline": (_pipeline, image_pairs_and_seed_results),
+    "default_structure": (
+        _digit_reader_of_the_default_structure,
+        image_pairs_and_seed_results,
+    ),
 }
 
 
@@ -111,14 +127,16 @@ def saved(fitted, tmp_path_factory):
     return path
 
 
-def test_skops_lists_the_estimators_classes_and_no_function_as_untrusted(saved):
+def test_skops_lists_the_estimators_and_structures_classes_and_no_function(saved):
     untrusted = sio.get_untrusted_types(file=saved)
     assert untrusted
     for name in untrusted:
         module, _, attribute = name.rpartition(".")
         value = getattr(importlib.import_module(module), attribute)
         assert isinstance(value, type), name
-        assert issubclass(value, BaseEstimator), name
+        assert (
+            issubclass(value, BaseEstimator) or value.__module__ == structures.__name__
+        ), name
 
 
 def test_trusted_types_are_those_skops_lists_for_a_fitted_model(model_name, saved):
@@ -202,7 +220,7 @@ def arithmetic():
     ("part", "namespace", "name"),
     [
         ("module", "torch.nn", "Linear"),
-        ("module", "sklarith.modules.digits", "PairResults"),
+        ("module", "sklarith.structures", "PairResults"),
         ("criterion", "torch.nn", "ReLU"),
         ("criterion", "sklarith._torch.callbacks", "StopOnNonFiniteLoss"),
         ("optimizer", "torch.nn", "MSELoss"),
@@ -323,7 +341,7 @@ def test_a_skops_file_naming_a_function_as_a_class_is_refused_and_writes_nothing
     (users / "other.txt").write_text("lost\n")
     # refresh_quotes rewrites the document it is given, by one call.
     refresh = _named_node(
-        "FunctionNode", "sklarith._experiments._results", "refresh_quotes"
+        "FunctionNode", "sklarith.experiments.results", "refresh_quotes"
     )
     call = _call_node(refresh, _json_node(str(users / "notes.md")))
 

@@ -1,17 +1,19 @@
 """The registry of small estimators that the common tests run on.
 
 Every estimator of sklarith appears here once per configuration that takes
-another code path (the classifier's three: learnt heads, the arithmetic head,
-an encoder it fine-tunes), as a :class:`EstimatorCase`: a small instance, a
-maker of the data it fits in about a second, a parameter to search over, and
-what scikit-learn's estimator checks need. ``tests/test_common.py`` runs
+another code path (the learnt-heads classifier on features and with an
+encoder it fine-tunes, the digit-reading classifier), as a
+:class:`EstimatorCase`: a small instance, a maker of the data it fits in
+about a second, a parameter to search over, and what scikit-learn's
+estimator checks need. ``tests/test_common.py`` runs
 every cross-estimator behaviour (scikit-learn's checks, clone, persistence,
 determinism, bad input, progress output, mixed precision, ...) over
 :data:`ESTIMATOR_CASES`; adding an estimator to sklarith means adding one
 case here.
 
-Nothing in sklarith imports this module; scikit-learn keeps its own
-registry in the same way (``sklearn/utils/_test_common/instance_generator``).
+Only :mod:`sklarith.utils.estimator_checks`, its public face for scripts,
+imports this module; scikit-learn keeps its own registry in the same way
+(``sklearn/utils/_test_common/instance_generator``).
 """
 
 import dataclasses
@@ -25,6 +27,7 @@ from sklearn.base import BaseEstimator, clone
 from .. import (
     ArithmeticMultiOutputClassifier,
     AutoencoderTransformer,
+    DigitArithmeticClassifier,
     IdentityAdderClassifier,
     MLPAdderRegressor,
     PCAEncoder,
@@ -35,6 +38,7 @@ from ..datasets import (
     make_arithmetic_pairs,
     make_identity_adder,
 )
+from ..structures import DigitSum, PairResults
 
 #: Rows of every registry data set: small enough that a fit takes a second.
 N_SAMPLES = 160
@@ -116,13 +120,14 @@ def random_features():
     return X, Y
 
 
-#: The results the arithmetic-head case learns.
+#: The results the digit-reading case learns.
 PAIR_RESULTS = ("sum_units", "greater")
 
 
 def image_pairs():
     """Pairs of 8x8 digit images and the results of :data:`PAIR_RESULTS`, as
-    a plain array: the arithmetic head knows them from ``targets``."""
+    a plain array: the digit-reading classifier knows them from its
+    structure."""
     images, labels = _digits()
     X, Y = make_arithmetic_pairs(
         images[:100],
@@ -188,48 +193,15 @@ _ENCODER_FAILURES = dict.fromkeys(
     _ROWS_OF_ANY_NUMBER_OF_IMAGES,
 )
 
-_ROW_IS_TWO_IMAGES = (
-    "the check's X has 1, 3 or 5 columns; head='arithmetic' reads each row as "
-    "two images, so a row must have an even width"
-)
-_Y_IS_THE_NAMED_RESULTS = (
-    "the check's y has 3 or 5 columns, or string labels; head='arithmetic' "
-    "needs y to hold the one result targets names, a whole number 0-18"
-)
-_CLASSES_ARE_NOT_RESULTS = (
-    "the check's classes are not the sum of a digit read from each half of "
-    "X; the arithmetic head can only fit results of two digits"
-)
-_ARITHMETIC_HEAD_FAILURES = {
-    **dict.fromkeys(
-        [
-            "check_fit_score_takes_y",
-            "check_dont_overwrite_parameters",
-            "check_estimators_dtypes",
-            "check_pipeline_consistency",
-            "check_estimators_nan_inf",
-            "check_estimators_pickle",
-            "check_estimators_pickle(readonly_memmap=True)",
-            "check_f_contiguous_array_estimator",
-            "check_classifiers_one_label",
-            "check_supervised_y_2d",
-            "check_methods_sample_order_invariance",
-            "check_methods_subset_invariance",
-            "check_dict_unchanged",
-            "check_fit2d_predict1d",
-        ],
-        _ROW_IS_TWO_IMAGES,
-    ),
-    **dict.fromkeys(
-        [
-            "check_classifiers_classes",
-            "check_classifier_multioutput",
-            "check_classifiers_multilabel_representation_invariance",
-            "check_classifiers_multilabel_output_format_predict",
-            "check_classifiers_multilabel_output_format_predict_proba",
-            "check_classifiers_multilabel_output_format_decision_function",
-        ],
-        _Y_IS_THE_NAMED_RESULTS,
+# DigitArithmeticClassifier checks with structure=DigitSum(1): a row is one
+# image (X of any width) and its one result is its digit, 0-9, which the
+# checks' classes 0, 1, 2 are. What still fails is what the model is: its
+# results are whole numbers of the arithmetic, each with every value the
+# arithmetic can give.
+_DIGIT_ARITHMETIC_FAILURES = {
+    "check_classifiers_classes": (
+        "the check's labels are strings, or numbers beyond 9; the results of "
+        "DigitSum(1) are the digits 0-9"
     ),
     **dict.fromkeys(
         [
@@ -237,7 +209,20 @@ _ARITHMETIC_HEAD_FAILURES = {
             "check_classifiers_train(readonly_memmap=True)",
             "check_classifiers_train(readonly_memmap=True,X_dtype=float32)",
         ],
-        _CLASSES_ARE_NOT_RESULTS,
+        "predict_proba has a column for every value the structure's result can "
+        "take (10 for a digit), not only for the classes the check's y shows",
+    ),
+    **dict.fromkeys(
+        [
+            "check_classifier_multioutput",
+            "check_classifiers_multilabel_representation_invariance",
+            "check_classifiers_multilabel_output_format_predict",
+            "check_classifiers_multilabel_output_format_predict_proba",
+            "check_classifiers_multilabel_output_format_decision_function",
+        ],
+        "the check's y has several columns; a structure of several results "
+        "reads rows of two images or more, which the check's X, of any width, "
+        "does not split into",
     ),
 }
 
@@ -349,10 +334,9 @@ ESTIMATOR_CASES = (
         small_batch_params=_SMALL_BATCH,
     ),
     EstimatorCase(
-        name="arithmetic_head",
-        estimator=ArithmeticMultiOutputClassifier(
-            head="arithmetic",
-            targets=PAIR_RESULTS,
+        name="digit_arithmetic",
+        estimator=DigitArithmeticClassifier(
+            structure=PairResults(PAIR_RESULTS),
             hidden_layer_sizes=(16,),
             max_epochs=3,
             batch_size=32,
@@ -361,11 +345,11 @@ ESTIMATOR_CASES = (
         ),
         data=image_pairs,
         grid=("hidden_layer_sizes", [(4,), (8,)]),
-        check_params={"targets": ("sum",)},
-        expected_failed_checks=_ARITHMETIC_HEAD_FAILURES,
-        # No small-batch checks: the order and the subset invariance fail by
-        # design here (rows of odd width), and the arithmetic head batches as
-        # the learnt heads do, through the same inference path.
+        # scikit-learn's checks fit rows of any width and classes 0, 1, 2:
+        # each row is one image, and its one result is its digit.
+        check_params={"structure": DigitSum(1)},
+        expected_failed_checks=_DIGIT_ARITHMETIC_FAILURES,
+        small_batch_params=_SMALL_BATCH,
     ),
     EstimatorCase(
         name="arithmetic_encoder",

@@ -1,4 +1,6 @@
-"""Exact arithmetic over per-image digit distributions, against brute force."""
+"""The structures (``sklarith/structures.py``): exact arithmetic over
+per-image digit distributions, against brute force, and the results of digits
+the data makers label their rows with."""
 
 import itertools
 
@@ -6,12 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from sklarith.datasets import SEED_TARGETS
-from sklarith.modules.digits import (
-    ArithmeticLikelihood,
+from sklarith.modules import ArithmeticLikelihood
+from sklarith.structures import (
+    ARITHMETIC_TARGETS,
+    PAIR_TARGETS,
+    DigitSum,
     NumberSum,
     PairResults,
-    structure_for_targets,
 )
 
 
@@ -76,9 +79,9 @@ def test_pair_results_likelihood_sums_the_consistent_digit_pairs():
     assert float(likelihood) == pytest.approx(float(expected))
 
 
-def test_pair_results_with_the_seed_outputs_identify_the_ordered_pair():
+def test_the_five_results_of_the_arithmetic_experiment_identify_the_ordered_pair():
     log_p = digit_distributions(1, 2)
-    structure = PairResults(SEED_TARGETS)
+    structure = PairResults(ARITHMETIC_TARGETS)
     # 7 + 5 = 12, 7 x 5 = 35, 7 > 5: only (7, 5) gives these five results
     y = torch.tensor([[2, 1, 5, 3, 1]])
     likelihood = structure.log_likelihood(log_p, y).exp()
@@ -88,7 +91,7 @@ def test_pair_results_with_the_seed_outputs_identify_the_ordered_pair():
 
 def test_pair_results_marginals_are_distributions():
     p = digit_distributions(4, 2).exp()
-    for marginal in PairResults(SEED_TARGETS).marginals(p):
+    for marginal in PairResults(ARITHMETIC_TARGETS).marginals(p):
         np.testing.assert_allclose(marginal.sum(dim=1).numpy(), 1, rtol=1e-12)
 
 
@@ -100,11 +103,56 @@ def test_likelihood_loss_is_the_mean_negative_log_likelihood():
     torch.testing.assert_close(criterion(log_p.flatten(1), y), expected)
 
 
-def test_structure_is_chosen_from_the_column_names():
-    assert isinstance(structure_for_targets(SEED_TARGETS), PairResults)
-    assert (
-        structure_for_targets(["sum_digit_2", "sum_digit_1", "sum_digit_0"]).n_digits
-        == 2
+def test_number_sum_results_are_the_digits_of_the_sum():
+    digits = [[9, 9, 0, 1], [1, 2, 3, 4]]
+    np.testing.assert_array_equal(NumberSum(2).results(digits), [[1, 0, 0], [0, 4, 6]])
+
+
+def test_number_sum_results_of_twenty_digits_do_not_overflow():
+    digits = np.full((1, 40), 9)
+    assert NumberSum(20).results(digits).tolist() == [[1] + [9] * 19 + [8]]
+
+
+def test_pair_results_results_are_those_of_pair_targets():
+    digits = np.array([[7, 5], [3, 3]])
+    expected = np.stack(
+        [PAIR_TARGETS[name](digits[:, 0], digits[:, 1]) for name in ARITHMETIC_TARGETS],
+        axis=1,
     )
-    with pytest.raises(ValueError, match="results it knows by name"):
-        structure_for_targets(["difference"])
+    np.testing.assert_array_equal(PairResults().results(digits), expected)
+
+
+def test_digit_sum_results_are_the_sums_of_the_rows():
+    assert DigitSum(3).results([[1, 2, 3], [9, 9, 9]]).tolist() == [[6], [27]]
+
+
+def test_results_need_rows_of_the_structures_images():
+    with pytest.raises(ValueError, match=r"rows of 4 digits; got digits of shape"):
+        NumberSum(2).results(np.zeros((3, 3), dtype=int))
+
+
+def test_each_structure_names_the_columns_of_its_data_maker():
+    assert PairResults().targets == list(ARITHMETIC_TARGETS)
+    assert NumberSum(2).targets == ["sum_digit_2", "sum_digit_1", "sum_digit_0"]
+    assert DigitSum(16).targets == ["sum_of_16_digits"]
+
+
+def test_structures_are_equal_by_their_parameters():
+    assert NumberSum(2) == NumberSum(2) != NumberSum(3)
+    assert PairResults(["sum"]) == PairResults("sum") != DigitSum(2)
+    assert len({DigitSum(4), DigitSum(4)}) == 1
+    assert repr(PairResults(["sum"])) == "PairResults(targets=['sum'])"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: PairResults(["difference"]), "named in PAIR_TARGETS"),
+        (lambda: PairResults([]), "named in PAIR_TARGETS"),
+        (lambda: NumberSum(0), "n_digits as a whole number of at least 1"),
+        (lambda: DigitSum(2.5), "n_terms as a whole number of at least 1"),
+    ],
+)
+def test_structures_refuse_parameters_they_cannot_compute(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
