@@ -126,8 +126,8 @@ class BaseArithmeticClassifier(
                 head=module,
                 encoder=self.encoder_.torch_encoder(),
                 image_shape=self.encoder_.image_shape_,
-                pixel_min=self.encoder_.data_min_,
-                pixel_span=self.encoder_.data_range_,
+                data_min=self.encoder_.data_min_,
+                data_range=self.encoder_.data_range_,
                 augment=RandomAffine() if self.augment else None,
                 freeze_encoder=self.freeze_encoder,
             )

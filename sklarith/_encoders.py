@@ -10,6 +10,7 @@ from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .base import CallbackSupportMixin, DocLinkMixin, restored_on_error
+from .modules._layers import scale_pixels
 from .utils._distinct import distinct_rows, value_range
 from .utils._validation import (
     check_image_shape,
@@ -202,10 +203,11 @@ class ImageEncoder(
 
     def _scale_pixels(self, pixels):
         """Map pixels from the range seen at fit to [0, 1], clipping outliers."""
-        scaled = (np.asarray(pixels, dtype=np.float32) - self.data_min_) / np.float32(
-            self.data_range_
+        return scale_pixels(
+            np.asarray(pixels, dtype=np.float32),
+            np.float32(self.data_min_),
+            np.float32(self.data_range_),
         )
-        return np.clip(scaled, 0.0, 1.0, out=scaled)
 
     def _unscale_pixels(self, scaled):
         return scaled * np.float32(self.data_range_) + np.float32(self.data_min_)

@@ -39,8 +39,8 @@ from ._torch import (
     to_tensor,
 )
 from ._torch.callbacks import ReportEpochs
-from ._torch.net import IncompatibleNetError
 from ._torch.persistence import net_from_state, net_to_state
+from .exceptions import IncompatibleNetError
 from .utils._device import resolve_device, torch_seed
 from .utils._validation import check_enough_samples, check_layer_sizes
 

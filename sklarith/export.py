@@ -23,6 +23,7 @@ from ._encoders import ImageEncoder
 from .adder import MLPAdderRegressor
 from .arithmetic import ArithmeticMultiOutputClassifier
 from .identity_adder import IdentityAdderClassifier
+from .modules._layers import scale_pixels
 
 __all__ = ["to_torch"]
 
@@ -42,7 +43,7 @@ class _ImageCodes(nn.Module):
     def forward(self, x):
         n_rows = x.shape[0]
         images = x.reshape(-1, self.n_pixels)
-        scaled = ((images - self.data_min) / self.data_range).clamp(0.0, 1.0)
+        scaled = scale_pixels(images, self.data_min, self.data_range)
         return self.encoder(scaled).reshape(n_rows, -1)
 
 

@@ -9,6 +9,8 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from .modules._layers import scale_pixels
+
 
 def reconstruction_bce(encoder, X):
     """Mean per-pixel binary cross-entropy of an encoder's reconstruction of X.
@@ -48,7 +50,7 @@ def reconstruction_mse(encoder, X):
     reconstructed = encoder.inverse_transform(encoder.transform(X))
 
     def scaled(pixels):
-        return np.clip((pixels - encoder.data_min_) / encoder.data_range_, 0.0, 1.0)
+        return scale_pixels(pixels, encoder.data_min_, encoder.data_range_)
 
     return float(np.mean((scaled(X) - scaled(reconstructed)) ** 2))
 

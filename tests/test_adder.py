@@ -12,8 +12,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklarith import MLPAdderRegressor
-from sklarith._torch.callbacks import TrainingDivergedError
 from sklarith.datasets import make_addition
+from sklarith.exceptions import TrainingDivergedError
 from sklarith.metrics import rounded_accuracy, rounded_accuracy_scorer
 from sklarith.modules.adder import AdderMSELoss, solve_output_layer
 

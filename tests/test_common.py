@@ -46,8 +46,8 @@ from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
 import sklarith
-from sklarith._torch.callbacks import TrainingDivergedError
 from sklarith.base import NetEstimator
+from sklarith.exceptions import TrainingDivergedError
 from sklarith.utils._testing import ESTIMATOR_CASES, SMALL_BATCH_CHECKS
 
 CASES = {case.name: case for case in ESTIMATOR_CASES}

@@ -26,6 +26,7 @@ import tqdm
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback, PrintLog, ProgressBar
 
+from ..exceptions import TrainingDivergedError
 from .persistence import persisted_by_name
 
 #: ANSI escape sequences, such as the colours skorch gives the best values.
@@ -96,10 +97,6 @@ def log_line(text):
 def discard(text):
     """The sink of training output at ``verbose=0``: registered, so that a
     persisted model names it rather than holds it."""
-
-
-class TrainingDivergedError(ValueError):
-    """The training loss became NaN or infinite: the weights are lost."""
 
 
 class StopOnNonFiniteLoss(Callback):

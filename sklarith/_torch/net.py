@@ -8,6 +8,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, LRScheduler
 
+from ..exceptions import IncompatibleNetError
 from ..modules._random import use_generators
 from .callbacks import PlainPrintLog, diverged
 from .data import is_cuda, to_cuda, to_tensor
@@ -81,10 +82,6 @@ class MixedPrecisionNet(NeuralNet):
         with autocast(self.device, enabled=True):
             output = super().infer(x, **fit_params)
         return _to_float32(output)
-
-
-class IncompatibleNetError(ValueError):
-    """A fitted net's weights do not fit the net that should continue them."""
 
 
 def _learnt_state(module):

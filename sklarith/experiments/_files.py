@@ -13,9 +13,7 @@ import os
 import warnings
 from pathlib import Path
 
-
-class UnreadableFileWarning(UserWarning):
-    """A file sklarith kept could not be read: it was set aside and rebuilt."""
+from sklarith.exceptions import UnreadableFileWarning
 
 
 def write_atomically(path, write):

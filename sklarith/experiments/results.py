@@ -20,6 +20,8 @@ from pathlib import Path
 import joblib
 import numpy as np
 
+from sklarith.exceptions import UnreadableResultsError
+
 from ._common import machine_description, peak_memory_mib, today
 from ._files import write_atomically
 
@@ -403,10 +405,6 @@ def write_results(figures, table, folder, name=None):
             paths[-1], lambda temporary: joblib.dump(figures.model, temporary)
         )
     return paths
-
-
-class UnreadableResultsError(ValueError):
-    """A file where a results file should be is not one that sklarith wrote."""
 
 
 #: The fields a results file must hold (the others have defaults) ...

@@ -7,6 +7,18 @@ from torch import nn
 from ._random import Dropout
 
 
+def scale_pixels(pixels, data_min, data_range):
+    """Map pixels from ``[data_min, data_min + data_range]``, the range an
+    encoder saw at fit, to [0, 1], clipping those outside.
+
+    The one pixel scaling of sklarith: the encoders apply it to numpy arrays
+    before encoding, the networks that fine-tune an encoder to the tensors of
+    their rows, and an exported model to its input; ``clip`` is a method of
+    both, so that all scale alike.
+    """
+    return ((pixels - data_min) / data_range).clip(0.0, 1.0)
+
+
 def mlp(sizes, activation, dropout=0.0):
     """Linear layers of ``sizes`` (input width first), each followed by
     ``activation`` and, when ``dropout`` is positive, by dropout of that

@@ -5,6 +5,7 @@ import itertools
 import torch
 from torch import nn
 
+from ._layers import scale_pixels
 from ._random import Dropout
 
 
@@ -29,8 +30,9 @@ class IdentityAdderNet(nn.Module):
         Widths of the fully connected layers after the concatenation.
     dropout : float
         Dropout probability after each convolution.
-    pixel_min, pixel_span : float
-        Affine map of raw pixels to [0, 1].
+    data_min, data_range : float
+        The range of the raw pixels, which are mapped to [0, 1] (the range an
+        encoder saw at fit).
     augment : torch.nn.Module or None
         Applied to (n, 1, height, width) images in training mode, such as
         :class:`~sklarith.modules.RandomAffine`.
@@ -53,14 +55,14 @@ class IdentityAdderNet(nn.Module):
         n_components=20,
         hidden_layer_sizes=(64, 64),
         dropout=0.05,
-        pixel_min=0.0,
-        pixel_span=1.0,
+        data_min=0.0,
+        data_range=1.0,
         augment=None,
     ):
         super().__init__()
         self.image_shape = tuple(image_shape)
-        self.pixel_min = pixel_min
-        self.pixel_span = pixel_span
+        self.data_min = data_min
+        self.data_range = data_range
         self.augment = augment
 
         layers = []
@@ -94,7 +96,7 @@ class IdentityAdderNet(nn.Module):
 
     def forward(self, x):
         pixels, integer = x[:, :-1], x[:, -1]
-        images = ((pixels - self.pixel_min) / self.pixel_span).clamp(0.0, 1.0)
+        images = scale_pixels(pixels, self.data_min, self.data_range)
         images = images.reshape(-1, 1, *self.image_shape)
         if self.augment is not None:
             images = self.augment(images)

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from ._layers import mlp
+from ._layers import mlp, scale_pixels
 
 
 class MultiHeadMLP(nn.Module):
@@ -121,8 +121,9 @@ class EncodedHead(nn.Module):
         such as ``ConvAutoencoder.encoder``.
     image_shape : tuple of int
         ``(height, width)`` of each image.
-    pixel_min, pixel_span : float
-        Affine map of raw pixels to [0, 1].
+    data_min, data_range : float
+        The range of the raw pixels, which are mapped to [0, 1] (the range an
+        encoder saw at fit).
     augment : torch.nn.Module or None
         Applied to (n, 1, height, width) images in training mode.
     freeze_encoder : bool
@@ -138,8 +139,8 @@ class EncodedHead(nn.Module):
         self,
         encoder,
         image_shape,
-        pixel_min=0.0,
-        pixel_span=1.0,
+        data_min=0.0,
+        data_range=1.0,
         augment=None,
         freeze_encoder=False,
         head=MultiHeadMLP,
@@ -149,8 +150,8 @@ class EncodedHead(nn.Module):
         self.encoder = encoder
         self.head = head(**head_params)
         self.image_shape = tuple(image_shape)
-        self.pixel_min = pixel_min
-        self.pixel_span = pixel_span
+        self.data_min = data_min
+        self.data_range = data_range
         self.augment = augment
         self.freeze_encoder = freeze_encoder
         self.encoder.requires_grad_(not freeze_encoder)
@@ -163,7 +164,7 @@ class EncodedHead(nn.Module):
 
     def forward(self, x):
         n_rows = x.shape[0]
-        images = ((x - self.pixel_min) / self.pixel_span).clamp(0.0, 1.0)
+        images = scale_pixels(x, self.data_min, self.data_range)
         images = images.reshape(-1, 1, *self.image_shape)
         if self.augment is not None:
             images = self.augment(images)
