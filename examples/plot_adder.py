@@ -9,7 +9,7 @@ sum of 16, two units or more did well; up to 256 every network failed, and
 up to 65,536 they were abysmal. It concluded that networks cannot add.
 
 This example fits three models on a part of that grid and draws the error
-surfaces the post showed. The post's recipe (``recipe="seed"``: raw numbers,
+surfaces the post showed. The post's recipe (``recipe="keras"``: raw numbers,
 Adam) is capped at 100 epochs here, to run quickly; ``sklarith reproduce
 adder`` runs the whole grid with the post's 1,000 epochs, and
 :doc:`/benchmarks` gives its table.
@@ -18,7 +18,7 @@ adder`` runs the whole grid with the post's 1,000 epochs, and
 # %%
 # Three models per cell
 # ---------------------
-# ``MLPAdderRegressor(recipe="seed")`` trains as the post did;
+# ``MLPAdderRegressor(recipe="keras")`` trains as the post did;
 # ``MLPAdderRegressor()`` scales numbers and sums to [0, 1], solves the output
 # layer by least squares and tunes the hidden layer with L-BFGS in float64;
 # scikit-learn's ``MLPRegressor`` with logistic units is the usual first try.
@@ -39,8 +39,8 @@ from sklarith.plotting import plot_error_surface
 def models(hidden_size):
     sizes = (hidden_size,)
     return {
-        'recipe="seed"': MLPAdderRegressor(
-            hidden_layer_sizes=sizes, recipe="seed", max_epochs=100, random_state=0
+        'recipe="keras"': MLPAdderRegressor(
+            hidden_layer_sizes=sizes, recipe="keras", max_epochs=100, random_state=0
         ),
         "default": MLPAdderRegressor(hidden_layer_sizes=sizes, random_state=0),
         "MLPRegressor": MLPRegressor(
@@ -93,7 +93,7 @@ print(table.map("{:.1%}".format))
 # grows with the sum as the prediction levels off; the default's error stays
 # far below 0.5, the rounding limit, everywhere.
 figure = plt.figure(figsize=(10, 4.5))
-for position, name in enumerate(['recipe="seed"', "default"], start=1):
+for position, name in enumerate(['recipe="keras"', "default"], start=1):
     ax = figure.add_subplot(1, 2, position, projection="3d")
     plot_error_surface(fitted[16, 256, name], max_sum=256, ax=ax)
     ax.set_title(f"{name}, 16 hidden units, sums up to 256")

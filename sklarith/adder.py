@@ -33,7 +33,7 @@ RECIPES = {
         "min_improvement": 1e-16,
         "restore_best": True,
     },
-    "seed": {
+    "keras": {
         "solver": "adam",
         "scale": False,
         "dtype": "float32",
@@ -64,7 +64,7 @@ SOLVERS = {
     "sgd": (torch.optim.SGD, 1e-2, {}),
 }
 
-# Keras's default batch size, the seed's.
+# Keras's default batch size, the adder post's.
 _MINI_BATCH_SIZE = 32
 
 
@@ -125,7 +125,8 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
 
     Two recipes are built in:
 
-    - ``recipe="seed"`` reproduces the seed experiment: raw numbers in and out,
+    - ``recipe="keras"`` trains as the adder post ("Can a small network
+      add?") did, with Keras's defaults: raw numbers in and out,
       float32, Adam (learning rate 1e-3, batches of 32), Glorot-initialised
       weights, Keras's default early stopping. It adds small numbers and
       fails at large ones: the output unit must reach sums in the tens of
@@ -140,9 +141,9 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
       hidden weights on the whole training set at once. Rounding a sum up
       to 65,536 needs a relative error under 8e-6, hence float64. Addition is
       within reach of even two sigmoid units (their near-linear parts combine
-      into any linear function), so the limit the seed met is training, not
+      into any linear function), so the limit the post met is training, not
       capacity: the user guide shows this recipe rounding held-out sums
-      right where the seed's recipe fails.
+      right where the Keras recipe fails.
 
     ``solver``, ``scale`` and ``dtype`` default to the recipe's choice and may
     be set on their own to study one ingredient at a time. ``score`` is the
@@ -156,7 +157,7 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         Widths of the hidden layers; at least one.
     activation : {"sigmoid", "tanh", "relu"}, default="sigmoid"
         Nonlinearity after every hidden layer.
-    recipe : {"least_squares", "seed"}, default="least_squares"
+    recipe : {"least_squares", "keras"}, default="least_squares"
         How the network is trained, as described above.
     solver : {"lbfgs", "adam", "sgd"} or None, default=None
         Optimiser; None takes the recipe's ("lbfgs" or "adam"). L-BFGS runs
@@ -168,7 +169,7 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         Precision of the weights and the computation; None takes the
         recipe's ("float64" or "float32").
     max_epochs : int, default=1000
-        Maximum number of passes over the training rows (the seed's limit).
+        Maximum number of passes over the training rows (the adder post's limit).
     batch_size : int or None, default=None
         Rows per optimisation step (and per inference batch); None means all
         rows for L-BFGS and 32 otherwise.
@@ -180,13 +181,13 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         loss stalls. With ``recipe="least_squares"`` an epoch improves when
         the MSE drops by 1e-16 or more (a float64 fit keeps creeping down
         long after every sum rounds right) and the best epoch's weights are
-        restored; with ``recipe="seed"``, as Keras's ``EarlyStopping()``
+        restored; with ``recipe="keras"``, as Keras's ``EarlyStopping()``
         defaults, any drop counts and the last epoch's weights are kept.
     validation_fraction : float, default=0.2
-        Share of the rows held out for early stopping (the seed's 20 %).
+        Share of the rows held out for early stopping (the adder post's 20 %).
     n_iter_no_change : int or None, default=None
         Epochs without improvement of the validation loss before stopping;
-        None takes the recipe's: 10, or 1 for "seed" (Keras's default).
+        None takes the recipe's: 10, or 1 for "keras" (Keras's default).
     device : str, default="auto"
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``
         or ``"cuda:<index>"``.
@@ -205,7 +206,7 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         weights instead of new random ones: ``history_`` grows by the new
         epochs. With ``recipe="least_squares"`` the hidden weights carry over
         and the output layer is solved again by least squares at every step,
-        as in any fit; with ``"seed"`` every weight carries over. The
+        as in any fit; with ``"keras"`` every weight carries over. The
         optimiser (L-BFGS's memory, Adam's moments) starts afresh, as in
         scikit-learn's ``MLPRegressor``, and inputs and sums are scaled with
         the new data's ranges. ``X`` must hold as many operands as at the
@@ -228,8 +229,8 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
     See Also
     --------
     sklearn.neural_network.MLPRegressor : The same network in scikit-learn;
-        with ``activation="logistic"`` it fails beyond small sums as the seed
-        does.
+        with ``activation="logistic"`` it fails beyond small sums as the
+        adder post's network does.
     sklarith.datasets.make_addition : Random numbers and their sums.
     sklarith.metrics.rounded_accuracy : Share of sums predicted exactly.
 

@@ -17,7 +17,7 @@ def reconstruction_bce(encoder, X):
 
     Pixels are first mapped to [0, 1] with the range the encoder saw at fit;
     reconstructions are clipped to [1e-7, 1 - 1e-7] as Keras does, so figures
-    compare with the seed's. The same as ``-encoder.score(X)``.
+    compare with the arithmetic post's. The same as ``-encoder.score(X)``.
 
     Parameters
     ----------
@@ -58,7 +58,7 @@ def reconstruction_mse(encoder, X):
 def rounded_accuracy(y_true, y_pred, *, sample_weight=None):
     """Share of predictions that round to the true whole number.
 
-    The seed experiment's accuracy for a regressor of sums: a predicted sum
+    The adder post's accuracy for a regressor of sums: a predicted sum
     of 4.4 for 2 + 2 counts as right, 4.6 as wrong. Predictions are rounded
     to the nearest integer (halves to the even one).
 

@@ -58,7 +58,7 @@ def test_two_hidden_units_add_small_sums():
 
 def test_seed_recipe_fails_on_large_sums():
     X, y = make_addition(1000, max_sum=65_536, random_state=0)
-    adder = MLPAdderRegressor(recipe="seed", max_epochs=3, random_state=0).fit(X, y)
+    adder = MLPAdderRegressor(recipe="keras", max_epochs=3, random_state=0).fit(X, y)
     assert accuracy(adder, max_sum=65_536) < 0.05
 
 
@@ -104,7 +104,7 @@ def test_default_recipe_is_scaled_float64_lbfgs_on_all_rows(fitted, pairs_up_to_
 
 def test_seed_recipe_is_raw_float32_adam_on_batches_of_32(pairs_up_to_256):
     X, y = pairs_up_to_256
-    adder = MLPAdderRegressor(recipe="seed", max_epochs=1, random_state=0).fit(X, y)
+    adder = MLPAdderRegressor(recipe="keras", max_epochs=1, random_state=0).fit(X, y)
     module = adder.net_.module_
     assert isinstance(adder.net_.optimizer_, torch.optim.Adam)
     assert adder.net_.optimizer_.param_groups[0]["lr"] == 1e-3
@@ -116,7 +116,7 @@ def test_seed_recipe_is_raw_float32_adam_on_batches_of_32(pairs_up_to_256):
 
 def test_seed_recipe_stops_early_as_keras_does_by_default(pairs_up_to_256):
     X, y = pairs_up_to_256
-    adder = MLPAdderRegressor(recipe="seed", max_epochs=1, random_state=0).fit(X, y)
+    adder = MLPAdderRegressor(recipe="keras", max_epochs=1, random_state=0).fit(X, y)
     early_stopping = dict(adder.net_.callbacks_)["early_stopping"]
     assert early_stopping.patience == 1
     assert early_stopping.threshold == 0.0
@@ -126,7 +126,7 @@ def test_seed_recipe_stops_early_as_keras_does_by_default(pairs_up_to_256):
 def test_solver_scale_and_dtype_override_the_recipe(pairs_up_to_256):
     X, y = pairs_up_to_256
     adder = MLPAdderRegressor(
-        recipe="seed", solver="sgd", scale=True, dtype="float64", max_epochs=1
+        recipe="keras", solver="sgd", scale=True, dtype="float64", max_epochs=1
     ).fit(X, y)
     module = adder.net_.module_
     assert isinstance(adder.net_.optimizer_, torch.optim.SGD)
@@ -137,7 +137,7 @@ def test_solver_scale_and_dtype_override_the_recipe(pairs_up_to_256):
 def test_learning_rate_stays_constant(pairs_up_to_256):
     X, y = pairs_up_to_256
     adder = MLPAdderRegressor(
-        recipe="seed", lr=0.01, max_epochs=3, early_stopping=False
+        recipe="keras", lr=0.01, max_epochs=3, early_stopping=False
     ).fit(X, y)
     assert adder.net_.optimizer_.param_groups[0]["lr"] == 0.01
 
@@ -262,7 +262,7 @@ def test_rounded_accuracy_scorer_selects_the_recipe_that_adds(pairs_up_to_256):
 def test_a_loss_that_overflows_stops_the_fit_with_an_error_naming_the_input_scale():
     X, y = make_addition(200, max_sum=256, random_state=0)
     adder = MLPAdderRegressor(
-        recipe="seed", dtype="float64", max_epochs=3, random_state=0
+        recipe="keras", dtype="float64", max_epochs=3, random_state=0
     )
     with pytest.raises(TrainingDivergedError, match="scale X"):
         adder.fit(X * 1e200, y * 1e200)
@@ -272,7 +272,7 @@ def test_a_loss_that_overflows_stops_the_fit_with_an_error_naming_the_input_scal
 def test_inputs_beyond_the_range_of_the_recipes_dtype_are_refused():
     X, y = make_addition(20, max_sum=256, random_state=0)
     with pytest.raises(ValueError, match="beyond the range of float32"):
-        MLPAdderRegressor(recipe="seed", random_state=0).fit(X * 1e200, y * 1e200)
+        MLPAdderRegressor(recipe="keras", random_state=0).fit(X * 1e200, y * 1e200)
 
 
 def test_inputs_whose_range_overflows_float64_are_refused_before_training():

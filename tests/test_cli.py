@@ -199,41 +199,21 @@ def test_without_output_nothing_is_written(calls, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_old_command_name_runs_the_arithmetic_experiment_and_names_the_new(
-    calls, capsys
-):
-    cli.main(["reproduce", "seed-000", "--fine-tune", "--verbose", "0"])
-    command, kwargs = calls[0]
-    assert command == "sklarith reproduce arithmetic"
-    assert kwargs["fine_tune"] is True
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reproduce", "seed-000"],
+        ["compare", "--quiet"],
+        ["reproduce", "mnist-addition", "--seeds", "4", "5"],
+        ["reproduce", "mnist-addition", "--digits", "1"],
+    ],
+)
+def test_names_never_released_are_unknown_commands_and_options(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "`sklarith reproduce seed-000` is deprecated" in err
-    assert "use `sklarith reproduce arithmetic`" in err
-
-
-def test_old_command_name_is_not_advertised(capsys):
-    with pytest.raises(SystemExit):
-        cli.main(["reproduce", "--help"])
-    assert "seed-000" not in capsys.readouterr().out
-
-
-def test_quiet_still_means_verbose_0(calls, capsys):
-    cli.main(["compare", "--quiet"])
-    assert calls[0][1]["verbose"] == 0
-    assert "--quiet is deprecated" in capsys.readouterr().err
-
-
-def test_old_mnist_addition_options_map_to_the_new(calls, capsys):
-    cli.main(["reproduce", "mnist-addition", "--digits", "1", "2", "--seeds", "4", "5"])
-    _, kwargs = calls[0]
-    assert (kwargs["n_digits"], kwargs["random_state"], kwargs["n_runs"]) == (
-        [1, 2],
-        4,
-        2,
-    )
-    err = capsys.readouterr().err
-    assert "--digits is deprecated" in err
-    assert "--seeds is deprecated" in err
+    assert "invalid choice: 'seed-000'" in err or "unrecognized arguments" in err
 
 
 @pytest.mark.parametrize(

@@ -867,7 +867,7 @@ def test_single_layer_network_learns_from_the_images_it_sees():
 def test_results_json_is_plain_json(tmp_path, adder_run):
     path = write(adder_run, tmp_path)[0]
     assert json.loads(path.read_text())["results"]["cells"][0]["model"] == (
-        'MLPAdderRegressor(recipe="seed")'
+        'MLPAdderRegressor(recipe="keras")'
     )
 
 

@@ -391,7 +391,7 @@ def test_a_skops_file_with_another_class_as_its_net_is_refused(
         net["class"] = net_class
 
     trusted = _altered(arithmetic, tmp_path / "model.skops", alter)
-    with pytest.raises(ValueError, match=r"not the .*MixedPrecisionNet"):
+    with pytest.raises(ValueError, match=r"not the .*SklarithNeuralNet"):
         sio.load(tmp_path / "model.skops", trusted=trusted)
 
 

@@ -47,11 +47,11 @@ def _to_float32(output):
     return output.float() if output.is_floating_point() else output
 
 
-class MixedPrecisionNet(NeuralNet):
-    """A skorch ``NeuralNet`` whose forward passes may run under bfloat16
-    autocast (outputs are handed to the criterion as float32), which sets the
-    modules' training mode only when it changes, and whose epoch table goes
-    to the ``"sklarith.training"`` logger."""
+class SklarithNeuralNet(NeuralNet):
+    """The skorch ``NeuralNet`` every sklarith estimator trains: its forward
+    passes may run under bfloat16 autocast (outputs are handed to the
+    criterion as float32), it sets the modules' training mode only when it
+    changes, and its epoch table goes to the ``"sklarith.training"`` logger."""
 
     def __init__(self, *args, mixed_precision=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,7 +29,7 @@ reach ``eval``. The rule:
 - A function name resolves only to a function registered with
   :func:`persisted_by_name` (the validation scores, the sinks of the training
   output).
-- The net must be sklarith's :class:`~sklarith._torch.net.MixedPrecisionNet`;
+- The net must be sklarith's :class:`~sklarith._torch.net.SklarithNeuralNet`;
   its module a sklarith network (a ``torch.nn.Module``), its criterion a
   torch loss or a sklarith module, its optimizer a torch optimizer.
 
@@ -365,13 +365,13 @@ def net_from_state(state):
     """
     # Imported here: the net's module imports the callbacks, which import
     # this one to register their functions.
-    from .net import MixedPrecisionNet, exclusive_global_generator
+    from .net import SklarithNeuralNet, exclusive_global_generator
 
     if not isinstance(state, dict):
         raise _refuse(f"is {type(state).__name__}, not a dict")
-    if state.get("class") != _full_name(MixedPrecisionNet):
+    if state.get("class") != _full_name(SklarithNeuralNet):
         raise _refuse(
-            f"is a {state.get('class')!r}, not the {_full_name(MixedPrecisionNet)} "
+            f"is a {state.get('class')!r}, not the {_full_name(SklarithNeuralNet)} "
             "that sklarith builds"
         )
     _check_weights(state.get("weights"), state.get("weights_sha256"))
@@ -400,7 +400,7 @@ def net_from_state(state):
         for name in ("device", "iterator_train__device", "iterator_valid__device")
         if name in params
     )
-    net = MixedPrecisionNet(**params)
+    net = SklarithNeuralNet(**params)
     # Building the net draws initial weights from torch's process-wide
     # generator, which a fit in another thread may have seeded: take turns
     # with fits, and leave the caller's random state as it was.

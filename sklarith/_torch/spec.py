@@ -17,7 +17,7 @@ from .callbacks import (
     log_line,
 )
 from .data import BatchIterator
-from .net import MixedPrecisionNet
+from .net import SklarithNeuralNet
 
 
 def _no_arguments():
@@ -195,7 +195,7 @@ def build_net(spec, *, n_samples, device, seed):
     validation split.
     """
     callbacks, train_split = _callbacks(spec, n_samples, seed)
-    return MixedPrecisionNet(
+    return SklarithNeuralNet(
         module=spec.module,
         criterion=spec.criterion,
         optimizer=spec.optimizer,

@@ -161,88 +161,18 @@ GROUPS = {
     "the post's",
 }
 
-#: Old command names, kept for one release: old words to the new words.
-DEPRECATED_COMMANDS = {"sklarith reproduce seed-000": "sklarith reproduce arithmetic"}
-
-
-def _note(namespace, key, item):
-    """Add ``item`` to the set ``key`` of ``namespace`` (what the user typed)."""
-    if getattr(namespace, key, None) is None:
-        setattr(namespace, key, set())
-    getattr(namespace, key).add(item)
-
 
 class _Store(argparse.Action):
-    """Store an option's value, noting that it was given; a list must not
-    repeat a value (``--n-digits 1 1`` would run N = 1 twice and report one
-    run's accuracy as the mean of two)."""
+    """Store an option's value; a list must not repeat a value
+    (``--n-digits 1 1`` would run N = 1 twice and report one run's accuracy
+    as the mean of two)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         if isinstance(values, list):
             repeated = [value for i, value in enumerate(values) if value in values[:i]]
             if repeated:
                 raise argparse.ArgumentError(self, f"{repeated[0]} is given twice")
-        _note(namespace, "_given", self.dest)
         setattr(namespace, self.dest, values)
-
-
-class _Deprecated(argparse.Action):
-    """An old option: says what replaces it, then sets the new one."""
-
-    def __init__(self, option_strings, dest, replacement, convert, **kwargs):
-        self.replacement, self.convert = replacement, convert
-        super().__init__(option_strings, dest, help=argparse.SUPPRESS, **kwargs)
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(
-            f"sklarith: {option_string} is deprecated and will be removed in the "
-            f"next release; use {self.replacement}.",
-            file=sys.stderr,
-        )
-        converted = self.convert(parser, values)
-        for name, value in converted.items():
-            setattr(namespace, name, value)
-        _note(
-            namespace,
-            "_old",
-            (option_string, self.replacement, frozenset(converted)),
-        )
-
-
-def _seeds(parser, seeds):
-    if list(seeds) != list(range(seeds[0], seeds[0] + len(seeds))):
-        parser.error(
-            "--seeds takes consecutive random states; use --random-state and --n-runs"
-        )
-    return {"random_state": seeds[0], "n_runs": len(seeds)}
-
-
-#: Old options, kept for one release: flag, what replaces it, the parameters
-#: of ``run`` the command must take, argparse keywords (``type_of``: the
-#: option whose values, and bounds, it takes), and the conversion.
-DEPRECATED_OPTIONS = [
-    (
-        "--quiet",
-        "--verbose 0",
-        {"verbose"},
-        {"nargs": 0},
-        lambda parser, values: {"verbose": 0},
-    ),
-    (
-        "--seeds",
-        "--random-state R --n-runs N",
-        {"n_runs"},
-        {"nargs": "+", "type_of": "random_state"},
-        _seeds,
-    ),
-    (
-        "--digits",
-        "--n-digits",
-        {"n_digits"},
-        {"nargs": "+", "type_of": "n_digits"},
-        lambda parser, values: {"n_digits": values},
-    ),
-]
 
 
 def _number(kind, minimum, maximum=None):
@@ -279,13 +209,12 @@ def _default_text(default):
 def _add_options(parser, experiment):
     """The options of ``experiment.run``, with its defaults, then ``--output``."""
     parameters = inspect.signature(experiment.run).parameters
-    types = {}
     for name, parameter in parameters.items():
         spec = dict(SHARED_OPTIONS.get(name) or experiment.OPTIONS[name])
         if spec.get("type") in (int, float):
             # Every number declares its bounds: a missing minimum is a KeyError
             # here, and a failing test, rather than an option left unchecked.
-            spec["type"] = types[name] = _number(
+            spec["type"] = _number(
                 spec["type"], spec.pop("minimum"), spec.pop("maximum", None)
             )
         spec.setdefault("action", _Store)
@@ -293,32 +222,12 @@ def _add_options(parser, experiment):
         if default is not None and spec["action"] != "store_true":
             spec["help"] += f" (default: {_default_text(default)})"
         parser.add_argument("--" + name.replace("_", "-"), default=default, **spec)
-    for flag, replacement, needs, kwargs, convert in DEPRECATED_OPTIONS:
-        if needs <= set(parameters):
-            kwargs = dict(kwargs)
-            if "type_of" in kwargs:
-                kwargs["type"] = types[kwargs.pop("type_of")]
-            parser.add_argument(
-                flag,
-                action=_Deprecated,
-                replacement=replacement,
-                convert=convert,
-                dest=argparse.SUPPRESS,
-                **kwargs,
-            )
     if "output" not in parameters:
         parser.add_argument("--output", **SHARED_OPTIONS["output"])
 
 
 def _check_together(parser, args):
     """Refuse options that contradict each other, with a usage error."""
-    given = getattr(args, "_given", None) or set()
-    for flag, replacement, names in getattr(args, "_old", None) or ():
-        if names & given:
-            parser.error(
-                f"{flag} is the old spelling of {replacement}: give one or the "
-                "other, not both"
-            )
     random_state = getattr(args, "random_state", 0)
     n_runs = getattr(args, "n_runs", 1)
     if random_state + n_runs > MAX_RANDOM_STATE:
@@ -347,34 +256,25 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     groups = {}
     for experiment in EXPERIMENTS:
-        for command in [experiment.COMMAND] + [
-            old for old, new in DEPRECATED_COMMANDS.items() if new == experiment.COMMAND
-        ]:
-            *group, name = command.split()[1:]
-            subparsers = commands
-            if group:
-                if group[0] not in groups:
-                    group_parser = commands.add_parser(
-                        group[0], help=GROUPS[group[0]], description=GROUPS[group[0]]
-                    )
-                    groups[group[0]] = group_parser.add_subparsers(
-                        dest="experiment", required=True, metavar="EXPERIMENT"
-                    )
-                subparsers = groups[group[0]]
-            deprecated = command != experiment.COMMAND
-            kwargs = {} if deprecated else {"help": _first_line(experiment.__doc__)}
-            subparser = subparsers.add_parser(
-                name,
-                description=experiment.__doc__.strip().replace("``", "")
-                if not deprecated
-                else f"Deprecated: use {experiment.COMMAND}.",
-                formatter_class=argparse.RawDescriptionHelpFormatter,
-                **kwargs,
-            )
-            _add_options(subparser, experiment)
-            subparser.set_defaults(
-                run_experiment=experiment, typed=command, parser=subparser
-            )
+        *group, name = experiment.COMMAND.split()[1:]
+        subparsers = commands
+        if group:
+            if group[0] not in groups:
+                group_parser = commands.add_parser(
+                    group[0], help=GROUPS[group[0]], description=GROUPS[group[0]]
+                )
+                groups[group[0]] = group_parser.add_subparsers(
+                    dest="experiment", required=True, metavar="EXPERIMENT"
+                )
+            subparsers = groups[group[0]]
+        subparser = subparsers.add_parser(
+            name,
+            help=_first_line(experiment.__doc__),
+            description=experiment.__doc__.strip().replace("``", ""),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _add_options(subparser, experiment)
+        subparser.set_defaults(run_experiment=experiment, parser=subparser)
     return parser
 
 
@@ -408,12 +308,6 @@ def _run(argv):
     args = parser.parse_args(argv)
     _check_together(args.parser, args)
     experiment = args.run_experiment
-    if args.typed in DEPRECATED_COMMANDS:
-        print(
-            f"sklarith: `{args.typed}` is deprecated and will be removed in the next "
-            f"release; use `{DEPRECATED_COMMANDS[args.typed]}`.",
-            file=sys.stderr,
-        )
     parameters = inspect.signature(experiment.run).parameters
     if "device" in parameters:
         # Before any data is read: a run that cannot use the device asked

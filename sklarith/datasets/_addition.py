@@ -1,4 +1,4 @@
-"""Random integers and their sums, the seed's addition task."""
+"""Random integers and their sums, the addition task of the adder post."""
 
 import numbers
 
@@ -21,7 +21,7 @@ def make_addition(n_samples, *, max_sum, n_operands=2, random_state=None):
 
     Each operand is drawn uniformly from ``0, 1, ..., max_sum // n_operands``,
     so that no sum exceeds ``max_sum`` and sums near the middle of the range
-    are the most frequent, as in the seed experiment (sums up to 16, 256 or
+    are the most frequent, as in the adder post (sums up to 16, 256 or
     65,536 of two numbers).
 
     Parameters

@@ -19,7 +19,7 @@ from ._arithmetic import check_images_and_labels
 def make_identity_adder(images, labels, *, random_state=None):
     """Pair each image with a random integer 0-9 and label it with digit and sum.
 
-    The seed experiment's data: every image appears once, in order, followed
+    The identity adder post's data: every image appears once, in order, followed
     by an integer drawn uniformly from 0 to 9; the targets are the digit in
     the image and the digit plus the integer.
 

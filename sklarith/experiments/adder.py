@@ -2,7 +2,7 @@
 
 Sigmoid networks of 1 to 16 hidden units learn the sum of two integers whose
 sum is at most 16, 256 or 65,536, each with three recipes: the post's
-(``MLPAdderRegressor(recipe="seed")``), ``MLPAdderRegressor``'s default and
+(``MLPAdderRegressor(recipe="keras")``), ``MLPAdderRegressor``'s default and
 scikit-learn's ``MLPRegressor``. The table gives the share of held-out sums
 each predicts within 0.5, and the time of each fit.
 """
@@ -58,12 +58,12 @@ OPTIONS = {
 
 #: Pairs to train and test on, and the post's recipe's epoch limit (None: its
 #: 1,000), in a full run and with ``quick``.
-SETTINGS = {"n_samples": 10_000, "n_test_samples": 10_000, "seed_max_epochs": None}
-QUICK_SETTINGS = {"n_samples": 2_000, "n_test_samples": 2_000, "seed_max_epochs": 30}
+SETTINGS = {"n_samples": 10_000, "n_test_samples": 10_000, "keras_max_epochs": None}
+QUICK_SETTINGS = {"n_samples": 2_000, "n_test_samples": 2_000, "keras_max_epochs": 30}
 
 #: The label of each model's row, and its description under the table.
 MODELS = {
-    'MLPAdderRegressor(recipe="seed")': "the post's setup: raw numbers, Adam, "
+    'MLPAdderRegressor(recipe="keras")': "the post's setup: raw numbers, Adam, "
     "batches of 32, Keras's early stopping",
     "MLPAdderRegressor()": "the default: scaled numbers, L-BFGS in float64, the "
     "output layer solved by least squares",
@@ -71,10 +71,10 @@ MODELS = {
 }
 
 
-def models(hidden_size, random_state, seed_max_epochs=None, device="auto"):
+def models(hidden_size, random_state, keras_max_epochs=None, device="auto"):
     """The three models of a cell of the grid, by the label of their row;
     ``device`` is sklarith's (scikit-learn's trains on the CPU)."""
-    seed_params = {} if seed_max_epochs is None else {"max_epochs": seed_max_epochs}
+    keras_params = {} if keras_max_epochs is None else {"max_epochs": keras_max_epochs}
     sizes = (hidden_size,)
     return dict(
         zip(
@@ -82,10 +82,10 @@ def models(hidden_size, random_state, seed_max_epochs=None, device="auto"):
             [
                 MLPAdderRegressor(
                     hidden_layer_sizes=sizes,
-                    recipe="seed",
+                    recipe="keras",
                     device=device,
                     random_state=random_state,
-                    **seed_params,
+                    **keras_params,
                 ),
                 MLPAdderRegressor(
                     hidden_layer_sizes=sizes, device=device, random_state=random_state
@@ -133,7 +133,7 @@ def run(
         )
         for hidden_size in hidden_sizes:
             grid = models(
-                hidden_size, random_state, settings["seed_max_epochs"], device
+                hidden_size, random_state, settings["keras_max_epochs"], device
             )
             for label, model in grid.items():
                 fit_start = time.perf_counter()
@@ -160,7 +160,7 @@ def run(
     results = {
         "n_samples": n_samples,
         "n_test_samples": n_test_samples,
-        "seed_max_epochs": settings["seed_max_epochs"] or 1000,
+        "keras_max_epochs": settings["keras_max_epochs"] or 1000,
         "cells": cells,
     }
     return record(COMMAND, run, options, results, start, model=fitted)
@@ -198,8 +198,8 @@ def format_table(figures):
             *(
                 f"- `{label}`: {MODELS[label]}"
                 + (
-                    f", up to {results['seed_max_epochs']:,} epochs"
-                    if "seed" in label
+                    f", up to {results['keras_max_epochs']:,} epochs"
+                    if "keras" in label
                     else ""
                 )
                 for label in labels

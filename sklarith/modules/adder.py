@@ -13,7 +13,7 @@ class AdderMLP(nn.Module):
     module; the output unit predicts the target on the scale
     ``(y - target_offset) / target_scale``, which :meth:`predict_sum` undoes.
     With offsets of 0 and scales of 1 the network sees raw numbers, as in the
-    seed experiment.
+    adder post ("Can a small network add?").
 
     Parameters
     ----------

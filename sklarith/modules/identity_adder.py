@@ -12,9 +12,9 @@ from ._random import Dropout
 class IdentityAdderNet(nn.Module):
     """Read the digit in an image and add an integer to it.
 
-    The seed's network: blocks of two convolutions (each followed by ReLU,
-    batch normalisation and dropout), max pooling between blocks, global
-    average pooling and a linear embedding of the image; the embedding,
+    The identity adder post's network: blocks of two convolutions (each
+    followed by ReLU, batch normalisation and dropout), max pooling between
+    blocks, global average pooling and a linear embedding of the image; the embedding,
     concatenated with the one-hot integer, goes through fully connected
     layers to two heads, the digit (10 classes) and the sum (19 classes).
 
