@@ -5,9 +5,11 @@ their constraints, and the one sequence that trains a net::
 
     fit(X, y)
       validate the parameters           (_fit_context; layer sizes too)
+      resolve the device                (before any work, an encoder's fit too)
       X, y = _validate_fit_data(X, y)   (the estimator's hook)
       _fit_net(X, y)
-        resolve the device, check the number of samples, draw the seed
+        resolve the device (the encoders enter here), check the number of
+        samples, draw the seed
         spec = _net_spec(X, y)          (the estimator's hook)
         build the skorch net from the spec, train it under the seed
 
@@ -157,6 +159,9 @@ class NetEstimator(
         """
         with restored_on_error(self) as before:
             given = X, y
+            # A device this machine lacks stops the fit before any work,
+            # such as an encoder that a classifier fits on its data.
+            self.device_ = resolve_device(self.device)
             X, y = self._validate_fit_data(X, y)
             if self.warm_start and "net_" in before:
                 self._check_same_data_description(before)
