@@ -10,6 +10,7 @@ import json
 import os
 import re
 import runpy
+import sys
 from pathlib import Path
 
 import joblib
@@ -1087,3 +1088,12 @@ def test_rendering_again_stops_at_a_json_that_is_not_a_results_file(
     assert err.count("\n") == 1
     assert f"{tmp_path / 'adder.json'} is not a results file" in err
     assert list(tmp_path.iterdir()) == [tmp_path / "adder.json"]
+
+
+def test_peak_memory_is_none_where_the_platform_cannot_tell(monkeypatch):
+    from sklarith.experiments import _common
+
+    assert _common.peak_memory_mib() > 0
+    # Windows has no resource module: importing it fails.
+    monkeypatch.setitem(sys.modules, "resource", None)
+    assert _common.peak_memory_mib() is None

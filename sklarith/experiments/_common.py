@@ -9,7 +9,6 @@ import datetime
 import io
 import os
 import platform
-import resource
 import sys
 from dataclasses import dataclass
 
@@ -272,5 +271,12 @@ def today():
 
 
 def peak_memory_mib():
-    """Peak resident memory of this process so far, in MiB (Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process so far, in MiB; None where the
+    platform cannot tell (Windows has no ``resource`` module)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux counts it in KiB, macOS in bytes.
+    return peak / (1024**2 if sys.platform == "darwin" else 1024)
