@@ -219,6 +219,14 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         :class:`~sklarith.modules.AdderMLP`.
     history_ : skorch.History
         Per-epoch losses, validation rounded accuracy and durations.
+    n_iter_ : int
+        Epochs trained, those of warm starts included.
+    loss_curve_ : list of float
+        The training loss of each epoch.
+    validation_scores_ : list of float or None
+        The validation score of each epoch: the share of
+        held-out rows whose sum rounds right; None
+        without ``early_stopping``.
     device_ : str
         The device the net lives on.
     n_features_in_ : int

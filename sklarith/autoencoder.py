@@ -92,6 +92,12 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         :class:`~sklarith.modules.ConvAutoencoder`.
     history_ : skorch.History
         Per-epoch losses and durations.
+    n_iter_ : int
+        Epochs trained, those of warm starts included.
+    loss_curve_ : list of float
+        The training loss of each epoch.
+    validation_scores_ : None
+        An autoencoder's validation is its loss (``history_``).
     device_ : str
         The device the net lives on.
     image_shape_ : tuple of int

@@ -339,6 +339,31 @@ class NetEstimator(
         """Per-epoch training history of the skorch net (losses, times)."""
         return self.net_.history
 
+    @property
+    def n_iter_(self):
+        """The number of epochs trained, those of warm starts included, as
+        scikit-learn's ``MLPClassifier.n_iter_``."""
+        return len(self.history_)
+
+    @property
+    def loss_curve_(self):
+        """The training loss of each epoch (list of float), as scikit-learn's
+        ``MLPClassifier.loss_curve_``."""
+        return self.history_[:, "train_loss"]
+
+    @property
+    def validation_scores_(self):
+        """The validation score of each epoch (list of float): the share of
+        the rows held out with ``early_stopping`` that the model gets right
+        (every output of a classifier, the rounded sum of the adder); None
+        when none was measured (without early stopping, or for an encoder,
+        whose validation is its loss), as scikit-learn's
+        ``MLPClassifier.validation_scores_``."""
+        history = self.history_
+        if not history or "valid_acc" not in history[-1]:
+            return None
+        return history[:, "valid_acc"]
+
 
 @contextlib.contextmanager
 def restored_on_error(estimator):

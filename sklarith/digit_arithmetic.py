@@ -159,6 +159,14 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
         :class:`~sklarith.modules.EncodedHead` with an encoder).
     history_ : skorch.History
         Per-epoch losses, validation accuracy and durations.
+    n_iter_ : int
+        Epochs trained, those of warm starts included.
+    loss_curve_ : list of float
+        The training loss of each epoch.
+    validation_scores_ : list of float or None
+        The validation score of each epoch: the share of
+        held-out rows with every output right; None
+        without ``early_stopping``.
     device_ : str
         The device the net lives on.
     encoder_ : AutoencoderTransformer, PCAEncoder or None

@@ -117,6 +117,14 @@ class IdentityAdderClassifier(
     history_ : skorch.History
         Per-epoch losses, validation accuracy (both outputs right) and
         durations.
+    n_iter_ : int
+        Epochs trained, those of warm starts included.
+    loss_curve_ : list of float
+        The training loss of each epoch.
+    validation_scores_ : list of float or None
+        The validation score of each epoch: the share of
+        held-out rows with both outputs right; None
+        without ``early_stopping``.
     device_ : str
         The device the net lives on.
     image_shape_ : tuple of int

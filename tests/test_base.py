@@ -82,6 +82,30 @@ def test_history_has_a_row_per_epoch_with_losses(case, data):
     assert all(loss > 0 for loss in model.history_[:, "valid_loss"])
 
 
+def test_epochs_and_curves_read_as_in_mlp_classifier(case, data):
+    model = case.make_estimator(max_epochs=2, n_iter_no_change=5).fit(*data)
+    assert model.n_iter_ == 2
+    assert model.loss_curve_ == model.history_[:, "train_loss"]
+    scores = model.validation_scores_
+    if hasattr(model, "transform"):
+        assert scores is None
+    else:
+        assert scores == model.history_[:, "valid_acc"]
+        assert len(scores) == 2
+        assert all(0 <= score <= 1 for score in scores)
+
+
+def test_a_warm_start_adds_its_epochs_to_n_iter(case, data):
+    model = case.make_estimator(max_epochs=1, warm_start=True).fit(*data)
+    model.fit(*data)
+    assert model.n_iter_ == 2
+
+
+def test_without_early_stopping_no_validation_score_is_measured(case, data):
+    model = case.make_estimator(max_epochs=1, early_stopping=False).fit(*data)
+    assert model.validation_scores_ is None
+
+
 def test_without_early_stopping_every_epoch_trains_on_every_row(case, data):
     X, y = data
     model = case.make_estimator(early_stopping=False, max_epochs=2).fit(X, y)
