@@ -120,3 +120,14 @@ def test_fit_leaves_the_callers_torch_random_state_alone(case, data):
     torch.manual_seed(0)
     case.make_estimator(max_epochs=1).fit(*data)
     np.testing.assert_array_equal(torch.rand(3), expected)
+
+
+def test_a_users_lr_schedule_replaces_the_built_in_one(case, data):
+    from skorch.callbacks import LRScheduler
+
+    halving = LRScheduler(torch.optim.lr_scheduler.StepLR, step_size=1, gamma=0.5)
+    model = case.make_estimator(max_epochs=2, callbacks=[halving]).fit(*data)
+    names = [name for name, _ in model.net_.callbacks_]
+    assert "lr_schedule" not in names
+    (group,) = model.net_.optimizer_.param_groups
+    assert group["lr"] == pytest.approx(model.net_.lr * 0.25)

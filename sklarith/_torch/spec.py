@@ -55,7 +55,8 @@ class NetSpec:
     lr_decay : bool
         Decay the learning rate from ``lr`` to zero along a cosine, batch by
         batch, over ``max_epochs``: the last steps are small, which settles
-        the weights. Otherwise it stays constant.
+        the weights. Otherwise it stays constant. A skorch ``LRScheduler``
+        among ``callbacks`` (a user's schedule) replaces this one.
     min_improvement, min_improvement_mode : float, {"rel", "abs"}
         How much the watched figure (the validation loss, or the score with
         ``stop_on_score``) must improve for an epoch to count as an
@@ -128,6 +129,18 @@ def _monitored(spec):
     return {"monitor": "valid_loss", "lower_is_better": True}
 
 
+def _schedules_the_lr(callbacks):
+    """Whether the estimator's own ``callbacks`` hold a learning-rate
+    schedule, which then replaces the built-in one instead of stacking on it
+    (two schedulers would each rescale the rate at every step)."""
+    return any(
+        isinstance(
+            callback[1] if isinstance(callback, tuple) else callback, LRScheduler
+        )
+        for callback in callbacks
+    )
+
+
 def _callbacks(spec, n_samples, seed):
     """The skorch callbacks of ``spec`` and its train split, in the order
     they must run: the validation score before early stopping, which ends an
@@ -154,7 +167,7 @@ def _callbacks(spec, n_samples, seed):
                 use_caching=True,
             )
             callbacks.append(("valid_acc", scoring))
-    if spec.lr_decay:
+    if spec.lr_decay and not _schedules_the_lr(spec.callbacks):
         n_train = n_samples
         if spec.early_stopping:
             n_train -= math.ceil(spec.validation_fraction * n_samples)
