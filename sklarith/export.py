@@ -22,12 +22,17 @@ from torch import nn
 from ._encoders import ImageEncoder
 from .adder import MLPAdderRegressor
 from .arithmetic import ArithmeticMultiOutputClassifier
+from .digit_arithmetic import DigitArithmeticClassifier
 from .identity_adder import IdentityAdderClassifier
 from .modules._layers import scale_pixels
 
 __all__ = ["to_torch"]
 
-_CLASSIFIERS = (ArithmeticMultiOutputClassifier, IdentityAdderClassifier)
+_CLASSIFIERS = (
+    ArithmeticMultiOutputClassifier,
+    DigitArithmeticClassifier,
+    IdentityAdderClassifier,
+)
 
 
 class _ImageCodes(nn.Module):
@@ -158,7 +163,8 @@ def to_torch(estimator, *, method=None):
     estimator : fitted estimator or Pipeline
         An :class:`~sklarith.AutoencoderTransformer` or
         :class:`~sklarith.PCAEncoder` (its codes),
-        :class:`~sklarith.ArithmeticMultiOutputClassifier` or
+        :class:`~sklarith.ArithmeticMultiOutputClassifier`,
+        :class:`~sklarith.DigitArithmeticClassifier` or
         :class:`~sklarith.IdentityAdderClassifier` (labels or
         probabilities), :class:`~sklarith.MLPAdderRegressor` (sums), a
         :class:`~sklearn.frozen.FrozenEstimator` of one, or a
