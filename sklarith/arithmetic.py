@@ -80,16 +80,18 @@ class ArithmeticMultiOutputClassifier(BaseArithmeticClassifier):
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training rows; the learning rate
         decays along a cosine over them. ``"auto"``: as many as make about
-        5,000 optimiser steps, at most 200: 15 on 100,000 rows, 71 on 20,000.
+        5,000 optimiser steps, at most 200: 29 on 100,000 rows, 139 on 20,000.
         With ``early_stopping`` (the default) training may end earlier, when
         the validation score stalls. What trains a network is its number of
         steps: 200 epochs of a large data set keep the learning rate at its
         highest for as long as early stopping lets them run. Such a schedule
         does not warn that the score was still improving at its last epoch;
         the limit of 200 does.
-    batch_size : int, default=256
-        Rows per gradient step (and per inference batch).
-    lr : float, default=1e-3
+    batch_size : int, default=512
+        Rows per gradient step (and per inference batch). Batches of 512 at
+        twice the learning rate of 256 learn about as much per epoch and take
+        fewer seconds per epoch on a CPU: more epochs in the same time.
+    lr : float, default=2e-3
         Learning rate of the Adam optimiser.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their score
@@ -207,8 +209,8 @@ class ArithmeticMultiOutputClassifier(BaseArithmeticClassifier):
         freeze_encoder=False,
         augment=True,
         max_epochs="auto",
-        batch_size=256,
-        lr=1e-3,
+        batch_size=512,
+        lr=2e-3,
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,

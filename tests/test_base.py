@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
 
 from sklarith.base import NetEstimator
 from sklarith.utils._testing import ESTIMATOR_CASES
@@ -131,3 +132,30 @@ def test_a_users_lr_schedule_replaces_the_built_in_one(case, data):
     assert "lr_schedule" not in names
     (group,) = model.net_.optimizer_.param_groups
     assert group["lr"] == pytest.approx(model.net_.lr * 0.25)
+
+
+class _InterruptAtEpoch(Callback):
+    """Ctrl-C as a user presses it, at the end of the given epoch."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_in_fit_reaches_the_caller_and_keeps_the_model_it_had(case, data):
+    model = case.make_estimator(max_epochs=1).fit(*data)
+    net = model.net_
+    interrupted = model.set_params(max_epochs=3, callbacks=[_InterruptAtEpoch(2)])
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit(*data)
+    assert model.net_ is net
+
+
+def test_ctrl_c_in_a_first_fit_leaves_the_estimator_unfitted(case, data):
+    model = case.make_estimator(max_epochs=3, callbacks=[_InterruptAtEpoch(1)])
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(*data)
+    assert not hasattr(model, "net_")

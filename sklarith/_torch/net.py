@@ -76,6 +76,32 @@ class SklarithNeuralNet(NeuralNet):
             return
         super()._set_training(training)
 
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            # skorch's EarlyStopping ends training by raising it too.
+            self._interrupted = not any(
+                isinstance(callback, EarlyStopping)
+                and callback.misses_ >= callback.patience
+                for _, callback in self.callbacks_
+            )
+            raise
+
+    def partial_fit(self, *args, **kwargs):
+        # skorch ends training on Ctrl-C and returns the half-trained net as
+        # if it had finished; the interrupt goes on to the caller instead, as
+        # in scikit-learn, once on_train_end has run (the best weights are
+        # restored), and the estimator's fit keeps the model it had.
+        self._interrupted = False
+        try:
+            super().partial_fit(*args, **kwargs)
+            if self._interrupted:
+                raise KeyboardInterrupt
+        finally:
+            del self._interrupted
+        return self
+
     def infer(self, x, **fit_params):
         if not self.mixed_precision:
             return super().infer(x, **fit_params)
