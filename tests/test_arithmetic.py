@@ -18,6 +18,7 @@ def small_classifier(**params):
         "hidden_layer_sizes": (64,),
         "head_layer_sizes": (32,),
         "max_epochs": 3,
+        "batch_size": 256,
         "random_state": 0,
     }
     return ArithmeticMultiOutputClassifier(**{**defaults, **params})

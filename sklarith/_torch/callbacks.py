@@ -99,6 +99,15 @@ def discard(text):
     persisted model names it rather than holds it."""
 
 
+class StopTraining(KeyboardInterrupt):
+    """A callback's request to end training after this epoch.
+
+    skorch ends training on ``KeyboardInterrupt``, as its early stopping
+    does; this kind tells a callback's request from a user's Ctrl-C, which
+    reaches the caller of ``fit``.
+    """
+
+
 class StopOnNonFiniteLoss(Callback):
     """Stop training with :class:`TrainingDivergedError` as soon as a training
     batch's loss, or an epoch's validation loss, is NaN or infinite.
@@ -254,8 +263,7 @@ class ReportEpochs(Callback):
         )
         self.epoch_ = None
         if stop:
-            # skorch ends training on KeyboardInterrupt, as early stopping does.
-            raise KeyboardInterrupt
+            raise StopTraining
 
     def on_train_end(self, net, **kwargs):
         self.context = self.estimator = self.X = self.y = self.epoch_ = None

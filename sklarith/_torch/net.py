@@ -10,7 +10,7 @@ from skorch.callbacks import EarlyStopping, LRScheduler
 
 from ..exceptions import IncompatibleNetError
 from ..modules._random import use_generators
-from .callbacks import PlainPrintLog, diverged
+from .callbacks import PlainPrintLog, StopTraining, diverged
 from .data import is_cuda, to_cuda, to_tensor
 
 #: Held while a fit draws its initial weights from torch's process-wide
@@ -79,9 +79,10 @@ class SklarithNeuralNet(NeuralNet):
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        except KeyboardInterrupt:
-            # skorch's EarlyStopping ends training by raising it too.
-            self._interrupted = not any(
+        except KeyboardInterrupt as interrupt:
+            # Callbacks end training by raising it too: sklarith's ask with
+            # StopTraining, skorch's EarlyStopping when its patience is out.
+            self._interrupted = not isinstance(interrupt, StopTraining) and not any(
                 isinstance(callback, EarlyStopping)
                 and callback.misses_ >= callback.patience
                 for _, callback in self.callbacks_
