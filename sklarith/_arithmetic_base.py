@@ -83,8 +83,9 @@ class BaseArithmeticClassifier(
         classes, codes = self._encode_targets(Y, names)
         self.classes_ = classes[0] if y.ndim == 1 else list(classes)
         self.n_outputs_ = Y.shape[1]
-        # Fitted here, after the cheap checks of y: the network is built on
-        # the encoder's codes.
+        self._check_rows(X)
+        # Fitted here, after the cheap checks of X and y: the network is
+        # built on the encoder's codes.
         self.encoder_ = None if self.encoder is None else self._fitted_encoder(X)
         return X, codes.astype(np.int64)
 
@@ -101,13 +102,20 @@ class BaseArithmeticClassifier(
         ``module``, ``module_params``, ``criterion``, ``criterion_params`` and
         any stopping rule of its own."""
 
+    def _check_rows(self, X):
+        """Refuse rows that the model cannot read, before an encoder is fitted
+        on them; every row of features is one to the base."""
+
     def _images_per_row(self, X):
-        """The images of a row of ``X``, with an encoder; None without."""
-        if self.encoder_ is None:
-            return None
-        return count_images_per_row(
-            X.shape[1], self.encoder_.image_shape_, type(self).__name__
+        """The images of a row of ``X`` by the encoder's image shape, fitted
+        or not; None without an encoder (or one that has no image shape,
+        which fitting refuses)."""
+        shape = getattr(self.encoder, "image_shape_", None) or getattr(
+            self.encoder, "image_shape", None
         )
+        if shape is None:
+            return None
+        return count_images_per_row(X.shape[1], shape, type(self).__name__)
 
     def _net_spec(self, X, y):
         if self.encoder_ is None:

@@ -339,25 +339,22 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
         digits = logits.reshape(-1, N_DIGITS).argmax(axis=1)[:n_total]
         return digits.reshape(n_rows, images_per_row)
 
-    def _validate_fit_data(self, X, y):
-        X, codes = super()._validate_fit_data(X, y)
+    def _check_rows(self, X):
         n_images = self.structure_.n_images
-        if self.encoder_ is not None:
-            found = self._images_per_row(X)
-            if found != n_images:
-                raise ValueError(
-                    f"X rows hold {found} images of the encoder's shape, but "
-                    f"the structure {self.structure_!r} computes results of "
-                    f"{n_images} images; pass rows of {n_images} images, or the "
-                    "structure of these rows."
-                )
-        elif X.shape[1] % n_images:
+        found = self._images_per_row(X)
+        if found is not None and found != n_images:
+            raise ValueError(
+                f"X rows hold {found} images of the encoder's shape, but the "
+                f"structure {self.structure_!r} computes results of {n_images} "
+                f"images; pass rows of {n_images} images, or the structure of "
+                "these rows."
+            )
+        if found is None and X.shape[1] % n_images:
             raise ValueError(
                 f"X has {X.shape[1]} feature(s) per row, which do not split into "
                 f"the {n_images} images of the structure {self.structure_!r}; "
                 "pass rows of whole images, or the structure of these rows."
             )
-        return X, codes
 
     def _encode_targets(self, Y, names):
         structure = PairResults() if self.structure is None else self.structure

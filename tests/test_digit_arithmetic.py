@@ -78,14 +78,18 @@ def test_rows_must_split_into_the_images_of_the_structure(pairs):
         small_classifier().fit(X[:100, :-1], Y[:100])
 
 
-def test_rows_of_images_must_be_as_many_as_the_structure_reads(digits):
+@pytest.mark.parametrize("fitted", [True, False])
+def test_rows_of_images_must_be_as_many_as_the_structure_reads(digits, fitted):
     X_train, _, y_train, _ = digits
     X, Y = make_number_addition(X_train, y_train, n_digits=2, random_state=0)
-    encoder = PCAEncoder(n_components=4, image_shape=(8, 8)).fit(X_train)
+    encoder = PCAEncoder(n_components=4, image_shape=(8, 8))
+    clf = small_classifier(
+        structure=DigitSum(16), encoder=encoder.fit(X_train) if fitted else encoder
+    )
     with pytest.raises(ValueError, match=r"X rows hold 4 images.*results of 16"):
-        small_classifier(structure=DigitSum(16), encoder=encoder).fit(
-            X, Y["sum_digit_0"].to_numpy()
-        )
+        clf.fit(X, Y["sum_digit_0"].to_numpy())
+    # Refused before an encoder was fitted on rows it could not have served.
+    assert not hasattr(clf, "encoder_")
 
 
 @pytest.mark.parametrize(("name", "value"), [("sum_tens", 3), ("sum_units", 10)])
