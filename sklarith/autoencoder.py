@@ -4,7 +4,7 @@ import copy
 import numbers
 
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._encoders import ImageEncoder
 from ._torch import NetSpec, infer_batches
@@ -17,8 +17,9 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
 
     Read more in the :ref:`User Guide <user_guide_autoencoder>`.
 
-    The encoder is a stack of stride-2 convolutions and a linear code layer
-    of ``n_components`` units; the decoder mirrors it. Training minimises the
+    The encoder is a stage of convolutions per entry of ``channels``, each
+    halving the image sides, and a linear code layer of ``n_components``
+    units; the decoder mirrors it. Training minimises the
     per-pixel binary cross-entropy of the reconstruction on a random split of
     the images and stops when the loss on the held-out ``validation_fraction``
     has not improved for ``n_iter_no_change`` epochs, keeping the best
@@ -36,7 +37,17 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
     image_shape : tuple of int, default=(28, 28)
         ``(height, width)`` of each image.
     channels : tuple of int, default=(32, 64)
-        Filters of each stride-2 convolution of the encoder.
+        Filters of each stage of the encoder.
+    architecture : {"strided", "stacked"}, default="strided"
+        The convolutions of a stage. ``"strided"``: one stride-2 3×3
+        convolution, the autoencoder of the arithmetic post. ``"stacked"``:
+        two 3×3 convolutions and a stride-2 5×5 one, each with batch
+        normalisation, then dropout of 40 %: the encoder of the small
+        supervised CNNs that read about 99.65 % of MNIST test digits, a
+        stronger reader when a classifier fine-tunes it, at several times
+        the computation per image. Batch normalisation
+        uses the statistics learnt in training once fitted, so an image's
+        code never depends on the other images transformed with it.
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training images; the learning rate
         decays along a cosine over them. ``"auto"``: as many as make about
@@ -82,8 +93,8 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         starting from new random weights: ``history_`` grows by the new
         epochs. The optimiser and the learning-rate schedule start afresh, as
         in scikit-learn's ``MLPRegressor``; the pixel range is that of the
-        new images. ``n_components``, ``channels`` and ``image_shape`` must
-        be those of the first fit.
+        new images. ``n_components``, ``channels``, ``architecture`` and
+        ``image_shape`` must be those of the first fit.
 
     Attributes
     ----------
@@ -138,6 +149,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         **IMAGE_SHAPE_CONSTRAINT,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "channels": [tuple, list],
+        "architecture": [StrOptions({"strided", "stacked"})],
     }
 
     _layer_sizes = {"channels": 1}
@@ -148,6 +160,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         n_components=100,
         image_shape=(28, 28),
         channels=(32, 64),
+        architecture="strided",
         max_epochs="auto",
         batch_size=128,
         lr=2e-3,
@@ -164,6 +177,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         self.n_components = n_components
         self.image_shape = image_shape
         self.channels = channels
+        self.architecture = architecture
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -190,6 +204,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
                 "image_shape": self.image_shape_,
                 "n_components": self.n_components,
                 "channels": tuple(int(c) for c in self.channels),
+                "architecture": self.architecture,
             },
             criterion=torch.nn.BCEWithLogitsLoss,
         )

@@ -47,12 +47,54 @@ def test_each_channel_count_is_a_stride_2_convolution_of_the_encoder():
     assert all(c.stride == (2, 2) for c in convolutions)
 
 
+def test_a_stacked_stage_is_two_3x3_convolutions_and_a_stride_2_5x5_one():
+    X = np.random.RandomState(0).rand(20, 64).astype(np.float32)
+    encoder = small_autoencoder(
+        channels=(3, 5), architecture="stacked", max_epochs=1
+    ).fit(X)
+    layers = list(encoder.net_.module_.encoder)
+    convolutions = [layer for layer in layers if isinstance(layer, torch.nn.Conv2d)]
+    assert [(c.out_channels, c.kernel_size[0], c.stride[0]) for c in convolutions] == [
+        (3, 3, 1),
+        (3, 3, 1),
+        (3, 5, 2),
+        (5, 3, 1),
+        (5, 3, 1),
+        (5, 5, 2),
+    ]
+    assert sum(isinstance(layer, torch.nn.BatchNorm2d) for layer in layers) == 6
+
+
+@pytest.mark.parametrize("architecture", ["strided", "stacked"])
 @pytest.mark.parametrize("shape", [(28, 28), (7, 9)], ids=["28x28", "7x9"])
-def test_images_of_any_size_round_trip_to_their_own_size(rng, shape):
+def test_images_of_any_size_round_trip_to_their_own_size(rng, shape, architecture):
     X = rng.rand(40, 2 * shape[0] * shape[1]).astype(np.float32)
-    encoder = small_autoencoder(image_shape=shape, max_epochs=1).fit(X)
+    encoder = small_autoencoder(
+        image_shape=shape, architecture=architecture, max_epochs=1
+    ).fit(X)
     assert encoder.transform(X).shape == (40, 16)
     assert encoder.inverse_transform(encoder.transform(X)).shape == X.shape
+
+
+def test_a_stacked_code_of_an_image_does_not_depend_on_the_images_beside_it(digits):
+    """Batch normalisation uses the statistics learnt in training: an image
+    encoded alone, beside other images in its row, or in a batch of other
+    rows gets the same code."""
+    X_train, X_test, _, _ = digits
+    encoder = small_autoencoder(architecture="stacked").fit(X_train)
+    image = X_test[:1]
+    alone = encoder.transform(image)
+    in_a_batch = encoder.transform(X_test[:50])[:1]
+    beside_another = encoder.transform(np.hstack([X_test[7:8], image]))[:, 8:]
+    np.testing.assert_allclose(in_a_batch, alone, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(beside_another, alone, rtol=1e-5, atol=1e-5)
+
+
+def test_a_stacked_autoencoder_from_the_same_random_state_is_the_same(digits):
+    X_train, X_test, _, _ = digits
+    first = small_autoencoder(architecture="stacked", max_epochs=2).fit(X_train)
+    second = small_autoencoder(architecture="stacked", max_epochs=2).fit(X_train)
+    np.testing.assert_array_equal(first.transform(X_test), second.transform(X_test))
 
 
 def test_early_stopping_restores_the_weights_of_the_best_epoch(digits):
@@ -112,6 +154,7 @@ def test_max_epochs_auto_trains_at_most_200_epochs_on_few_images(rng):
         ({"image_shape": (8,)}, "pair of positive integers"),
         ({"n_components": 0}, "'n_components' parameter"),
         ({"channels": ()}, "'channels' parameter .* must be a non-empty tuple"),
+        ({"architecture": "deep"}, "'architecture' parameter"),
     ],
 )
 def test_invalid_parameters_are_named(params, message):

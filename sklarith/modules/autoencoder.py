@@ -3,20 +3,64 @@
 import torch
 from torch import nn
 
+from ._random import Dropout
+
+#: Share of a stacked stage's outputs dropped in training, as in the
+#: supervised CNNs whose recipe ``architecture="stacked"`` follows.
+_STAGE_DROPOUT = 0.4
+
 
 def _conv_output_side(side, n_layers):
-    """Side length after ``n_layers`` convolutions of kernel 3, stride 2, pad 1."""
+    """Side length after ``n_layers`` stride-2 convolutions of odd kernel k and
+    padding (k - 1) / 2, as both architectures use."""
     for _ in range(n_layers):
         side = (side + 1) // 2
     return side
 
 
+def _batch_norm_conv(in_channels, out_channels, kernel_size, stride):
+    """Convolution (same padding), batch normalisation, ReLU."""
+    return [
+        nn.Conv2d(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            kernel_size // 2,
+            bias=False,
+        ),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(),
+    ]
+
+
+def _encoder_stage(architecture, in_channels, out_channels):
+    """The layers of one stage of the encoder, which halves the image sides."""
+    if architecture == "strided":
+        return [nn.Conv2d(in_channels, out_channels, 3, 2, 1), nn.ReLU()]
+    return [
+        *_batch_norm_conv(in_channels, out_channels, 3, 1),
+        *_batch_norm_conv(out_channels, out_channels, 3, 1),
+        *_batch_norm_conv(out_channels, out_channels, 5, 2),
+        Dropout(_STAGE_DROPOUT),
+    ]
+
+
 class ConvAutoencoder(nn.Module):
     """Convolutional autoencoder for single-channel images of any size.
 
-    The encoder stacks stride-2 convolutions (kernel 3, ReLU) and a linear
-    code layer; the decoder mirrors it with transposed convolutions whose
-    output padding restores the exact input size, odd sides included.
+    The encoder is a stage per entry of ``channels``, each halving the image
+    sides, and a linear code layer; the decoder mirrors the stages with
+    transposed convolutions (kernel 3, stride 2) whose output padding
+    restores the exact input size, odd sides included.
+
+    ``architecture="strided"``: a stage is one stride-2 convolution (kernel 3,
+    ReLU), the autoencoder of the arithmetic post. ``"stacked"``: two 3×3
+    convolutions and a stride-2 5×5 convolution in place of pooling, each
+    with batch normalisation and ReLU, then dropout of 40 %: the recipe of the
+    small supervised CNNs that read about 99.65 % of MNIST test digits. Its
+    batch normalisation works per image, so an image's code does not depend
+    on the row or the batch it is in once the module is in evaluation mode.
 
     Parameters
     ----------
@@ -25,7 +69,9 @@ class ConvAutoencoder(nn.Module):
     n_components : int
         Size of the code.
     channels : tuple of int
-        Number of filters of each convolution, from the input inwards.
+        Number of filters of each stage, from the input inwards.
+    architecture : {"strided", "stacked"}
+        The layers of a stage of the encoder, as above.
 
     Notes
     -----
@@ -34,7 +80,13 @@ class ConvAutoencoder(nn.Module):
     :class:`torch.nn.BCEWithLogitsLoss`.
     """
 
-    def __init__(self, image_shape=(28, 28), n_components=100, channels=(32, 64)):
+    def __init__(
+        self,
+        image_shape=(28, 28),
+        n_components=100,
+        channels=(32, 64),
+        architecture="strided",
+    ):
         super().__init__()
         height, width = image_shape
         n_layers = len(channels)
@@ -45,7 +97,7 @@ class ConvAutoencoder(nn.Module):
         encoder = [nn.Unflatten(1, (1, height, width))]
         in_channels = 1
         for out_channels in channels:
-            encoder += [nn.Conv2d(in_channels, out_channels, 3, 2, 1), nn.ReLU()]
+            encoder += _encoder_stage(architecture, in_channels, out_channels)
             in_channels = out_channels
         encoder += [nn.Flatten(), nn.Linear(flat, n_components)]
         self.encoder = nn.Sequential(*encoder)
