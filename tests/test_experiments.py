@@ -49,7 +49,7 @@ from sklarith.experiments import (
 )
 from sklarith.experiments import results as results_format
 from sklarith.metrics import rounded_accuracy
-from sklarith.structures import ARITHMETIC_TARGETS
+from sklarith.structures import ARITHMETIC_TARGETS, NumberSum
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -160,6 +160,7 @@ def test_command_line_names_only_options_that_differ_from_the_defaults():
             "digit_init": "random",
             "eval_n_digits": None,
             "eval_n_terms": None,
+            "eval_resampled_rows": None,
             "output": None,
         },
     )
@@ -893,6 +894,42 @@ def test_mnist_addition_scores_a_model_at_other_lengths_from_the_digits_it_reads
     true = [int("".join(map(str, row))) for row in Y.to_numpy()]
     assert measured["accuracy_at"] == {"N=3": np.mean(np.equal(predicted, true))}
     assert 0 <= measured["image_accuracy"] <= 1
+
+
+def test_mnist_addition_scores_resampled_rows_from_the_digits_read_per_image(tiny):
+    """Rows drawn with replacement from the test images, scored in a column of
+    their own from the digit the network reads for each test image."""
+    figures = mnist_addition.run(
+        data="digits",
+        quick=True,
+        verbose=0,
+        n_digits=(1,),
+        eval_n_digits=(3,),
+        eval_resampled_rows=400,
+    )
+    (measured,) = figures.results["runs"]
+    model = figures.model[0, "numbers", 1, "arithmetic"]
+    images = _common.split_digits()
+    # The test images two by two, as the model reads them, the last beside
+    # the first when their number is odd.
+    test = images.test_images
+    padded = np.concatenate([test, test[: len(test) % 2]])
+    read = model.predict_digits(padded.reshape(-1, 2 * test.shape[1]))
+    read = read.reshape(-1)[: len(test)]
+    rows = np.random.RandomState(2).randint(len(images.test_labels), size=(400, 6))
+    structure = NumberSum(3)
+    right = np.all(
+        structure.results(read[rows]) == structure.results(images.test_labels[rows]),
+        axis=1,
+    )
+    assert set(measured["accuracy_at"]) == {"N=3", "N=3, 400 resampled rows"}
+    assert measured["accuracy_at"]["N=3, 400 resampled rows"] == right.mean()
+    assert "resampled rows" in mnist_addition.format_table(figures)
+
+
+def test_mnist_addition_resamples_only_lengths_it_evaluates():
+    with pytest.raises(ValueError, match="name at least one of them"):
+        mnist_addition.run(data="digits", eval_resampled_rows=100)
 
 
 def test_mnist_addition_learns_sums_of_k_digits_with_the_same_head(tiny):

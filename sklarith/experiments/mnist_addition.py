@@ -19,7 +19,12 @@ One digit network serves rows of any length: ``--eval-n-digits 15 100``
 also scores every model with the arithmetic head (trained at any N, or on
 digit sums) on the test numbers of 15 and of 100 digits, from the digits its
 network predicts for their images, added by integer arithmetic
-(``--eval-n-terms`` likewise on digit sums).
+(``--eval-n-terms`` likewise on digit sums). Each image used once, 10,000
+test images make only 50 rows at N = 100, whose accuracy has a binomial
+standard error near 7 points: ``--eval-resampled-rows 5000`` also scores
+each of those lengths on 5,000 rows drawn from the test images with
+replacement (every image in about 100 rows at N = 100), reported in columns
+of their own, never mixed with the standard ones.
 
 The runs are every (random state, task, N or k, head): ``--random-state``,
 ``--random-state`` + 1, ... for ``--n-runs``. Each run reports the accuracy
@@ -132,6 +137,13 @@ OPTIONS = {
         "help": "also score every model with the arithmetic head on the test "
         "digit sums of these k, from the digits it reads (default: none)",
     },
+    "eval_resampled_rows": {
+        "type": int,
+        "minimum": 1,
+        "help": "also score at each length of --eval-n-digits and "
+        "--eval-n-terms on this many rows drawn from the test images with "
+        "replacement, in columns of their own (default: none)",
+    },
 }
 
 #: Published test accuracy (%) of the sum of two numbers, per number of
@@ -215,6 +227,33 @@ def _accuracy_from_digits(classifier, structure, test_set):
     X, Y, _ = test_set
     predicted = structure.results(classifier.predict_digits(X))
     return float(np.all(predicted == Y.to_numpy(), axis=1).mean())
+
+
+def _test_image_digits(classifier, test_images):
+    """The digit the classifier's network reads from each test image, in
+    rows of as many images as it was trained on (the last row padded with
+    the first images): an image's digit does not depend on its row."""
+    n_images = classifier.structure_.n_images
+    padding = -len(test_images) % n_images
+    padded = np.concatenate([test_images, test_images[:padding]])
+    rows = padded.reshape(len(padded) // n_images, -1)
+    return classifier.predict_digits(rows).reshape(-1)[: len(test_images)]
+
+
+def _resampled_accuracy(digits, labels, structure, n_rows, random_state):
+    """Share of ``n_rows`` rows of test images drawn with replacement whose
+    result, computed by ``structure`` from the ``digits`` read, is that of
+    the images' ``labels``."""
+    rows = np.random.RandomState(random_state).randint(
+        len(labels), size=(n_rows, structure.n_images)
+    )
+    right = structure.results(digits[rows]) == structure.results(labels[rows])
+    return float(np.all(right, axis=1).mean())
+
+
+def _resampled_label(length_label, n_rows):
+    """``N=100, 5,000 resampled rows``: a column apart from the standard one."""
+    return f"{length_label}, {n_rows:,} resampled rows"
 
 
 def _run_key(run_record):
@@ -353,6 +392,7 @@ def run(
     digit_init="clusters",
     eval_n_digits=None,
     eval_n_terms=None,
+    eval_resampled_rows=None,
     output=None,
 ):
     """Run every (random state, task, length, head); return each run's figures.
@@ -374,6 +414,11 @@ def run(
         raise ValueError(
             "--eval-n-digits and --eval-n-terms score the digits that the "
             "arithmetic head's network reads; add arithmetic to --heads."
+        )
+    if eval_resampled_rows and not evaluations:
+        raise ValueError(
+            "--eval-resampled-rows scores the lengths of --eval-n-digits and "
+            "--eval-n-terms; name at least one of them."
         )
     trained = [(task, length) for task in tasks for length in lengths[task]]
     runs_per_state = len(trained) * len(heads)
@@ -449,8 +494,10 @@ def run(
                 length,
                 head,
                 test_sets,
-                images.test_labels,
+                images,
                 evaluations,
+                eval_resampled_rows,
+                seed + 2,
             )
             wall = time.perf_counter() - run_start + pretraining / runs_per_state
             runs.append(
@@ -482,8 +529,19 @@ def _classifier(head, task, length, digit_init):
     return ArithmeticMultiOutputClassifier(**HEADS)
 
 
-def _evaluate(classifier, task, length, head, test_sets, test_labels, evaluations):
+def _evaluate(
+    classifier,
+    task,
+    length,
+    head,
+    test_sets,
+    images,
+    evaluations,
+    resampled_rows,
+    resample_seed,
+):
     """The test figures of a classifier trained on ``task`` at ``length``."""
+    test_labels = images.test_labels
     X_test, Y_test, indices = test_sets[task, length]
     per_output, whole = accuracy_per_output(classifier, X_test, Y_test)
     figures = {
@@ -512,6 +570,19 @@ def _evaluate(classifier, task, length, head, test_sets, test_labels, evaluation
                     test_sets[other, other_length],
                 )
             )
+        if resampled_rows:
+            read = _test_image_digits(classifier, images.test_images)
+            for other, other_length in evaluations:
+                label = f"{LENGTH_NAME[other]}={other_length}"
+                figures["accuracy_at"][_resampled_label(label, resampled_rows)] = (
+                    _resampled_accuracy(
+                        read,
+                        test_labels,
+                        _structure(other, other_length),
+                        resampled_rows,
+                        resample_seed,
+                    )
+                )
     return figures
 
 
@@ -622,6 +693,12 @@ def _notes(results, runs):
         legend.append(
             "at N=... or k=...: the whole sum right on the test rows of that "
             "length, added by integer arithmetic from the digits the network reads"
+        )
+    if any("resampled" in label for r in runs for label in r.get("accuracy_at", {})):
+        legend.append(
+            "resampled rows: the same, on rows drawn from the test images with "
+            "replacement (a random state of their own per run), which tells "
+            "accuracies apart that the few standard rows of long sums cannot"
         )
     notes = ["; ".join(legend) + "."]
     if all("wall_seconds" in r for r in runs):
