@@ -39,6 +39,10 @@ from .utils._validation import (
 # Code means and scales for standardisation are estimated on this many rows.
 _N_ROWS_FOR_CODE_STATISTICS = 10_000
 
+# A fine-tuned code is scaled by at least this share of the widest code's
+# spread.
+_SMALLEST_CODE_SCALE = 0.01
+
 
 class BaseArithmeticClassifier(
     MultiOutputClassifierMixin, ClassifierMixin, NetEstimator
@@ -141,6 +145,11 @@ class BaseArithmeticClassifier(
             )
             module = EncodedHead
         scale = features.std(axis=0, dtype=np.float64)
+        if self.encoder_ is not None and not self.freeze_encoder:
+            # Fine-tuning moves the codes: one nearly constant at the start
+            # (an encoder trained briefly has such codes) would have its
+            # first changes multiplied until the logits overflow.
+            scale = np.maximum(scale, _SMALLEST_CODE_SCALE * scale.max())
         scale[scale == 0] = 1.0
         params.update(
             n_features=features.shape[1],

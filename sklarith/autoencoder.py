@@ -7,9 +7,10 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._encoders import ImageEncoder
-from ._torch import NetSpec, infer_batches
+from ._torch import NetSpec, infer_batches, to_tensor
 from .base import IMAGE_SHAPE_CONSTRAINT, MIXED_PRECISION_CONSTRAINT, NetEstimator
 from .modules import ConvAutoencoder
+from .modules._layers import refresh_batch_norm
 
 
 class AutoencoderTransformer(ImageEncoder, NetEstimator):
@@ -195,7 +196,19 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
 
     def _fit_distinct_images(self, images):
         scaled = self._scale_pixels(images)
-        return self._fit_net(scaled, scaled)
+        self._fit_net(scaled, scaled)
+        # The codes are what the classifiers cluster and standardise: their
+        # batch normalisation (architecture="stacked") gets the exact
+        # statistics of the training images, not running averages.
+        device = self.net_.device
+        refresh_batch_norm(
+            self.net_.module_.encoder,
+            (
+                to_tensor(scaled[start : start + self.batch_size]).to(device)
+                for start in range(0, len(scaled), self.batch_size)
+            ),
+        )
+        return self
 
     def _net_spec(self, X, y):
         return NetSpec(

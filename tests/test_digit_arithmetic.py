@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 
-from sklarith import DigitArithmeticClassifier, PCAEncoder
+from sklarith import AutoencoderTransformer, DigitArithmeticClassifier, PCAEncoder
 from sklarith.datasets import make_number_addition
 from sklarith.structures import DigitSum, NumberSum, PairResults
 
@@ -125,10 +125,12 @@ def test_a_warm_start_needs_the_structure_of_the_first_fit(digits):
 # predict_digits: the digit network read on rows of any number of images
 
 
-@pytest.fixture(scope="module", params=["pixels", "pca"])
+@pytest.fixture(scope="module", params=["pixels", "pca", "stacked"])
 def two_digit_adder(request, digits):
     """A model of the sum of two 2-digit numbers of 8x8 digits: on raw
-    pixels, or through a PCAEncoder fine-tuned with the digit network."""
+    pixels, or through an encoder fine-tuned with the digit network: a
+    PCAEncoder, or an autoencoder's stacked convolutions with batch
+    normalisation."""
     X_train, _, y_train, _ = digits
     X, Y = make_number_addition(
         X_train, y_train, n_digits=2, n_samples=6000, random_state=0
@@ -136,6 +138,15 @@ def two_digit_adder(request, digits):
     encoder = None
     if request.param == "pca":
         encoder = PCAEncoder(n_components=16, image_shape=(8, 8)).fit(X_train)
+    if request.param == "stacked":
+        encoder = AutoencoderTransformer(
+            n_components=16,
+            image_shape=(8, 8),
+            channels=(8, 16),
+            architecture="stacked",
+            max_epochs=5,
+            random_state=0,
+        ).fit(X_train)
     return small_classifier(
         structure=NumberSum(2), encoder=encoder, max_epochs=4, lr=3e-3
     ).fit(X, Y)
@@ -177,6 +188,45 @@ def test_predict_digits_of_an_image_do_not_depend_on_the_width_of_its_row(
     ]
     for digits_read in per_width[1:]:
         np.testing.assert_array_equal(digits_read, per_width[0])
+
+
+def test_a_row_alone_is_predicted_as_in_a_batch(two_digit_adder, digits):
+    """Batch normalisation, with the stacked encoder, uses the statistics
+    learnt in training: no prediction depends on the other rows."""
+    _, X_test, _, y_test = digits
+    X, _ = make_number_addition(X_test, y_test, n_digits=2, random_state=1)
+    in_a_batch = two_digit_adder.predict_proba(X[:40])
+    for row in (0, 17, 39):
+        alone = two_digit_adder.predict_proba(X[row : row + 1])
+        for output_alone, output_in_batch in zip(alone, in_a_batch, strict=True):
+            np.testing.assert_allclose(
+                output_alone[0], output_in_batch[row], rtol=1e-5, atol=1e-6
+            )
+
+
+def test_the_same_random_state_fine_tunes_the_same_stacked_encoder(digits):
+    X_train, X_test, y_train, y_test = digits
+    X, Y = make_number_addition(
+        X_train, y_train, n_digits=1, n_samples=1000, random_state=0
+    )
+    encoder = AutoencoderTransformer(
+        n_components=8,
+        image_shape=(8, 8),
+        channels=(4, 8),
+        architecture="stacked",
+        max_epochs=1,
+        random_state=0,
+    )
+    models = [
+        small_classifier(structure=NumberSum(1), encoder=encoder, max_epochs=2).fit(
+            X, Y
+        )
+        for _ in range(2)
+    ]
+    X_eval, _ = make_number_addition(X_test, y_test, n_digits=1, random_state=1)
+    np.testing.assert_array_equal(
+        models[0].predict_proba(X_eval)[0], models[1].predict_proba(X_eval)[0]
+    )
 
 
 def test_predict_digits_needs_rows_of_whole_images(two_digit_adder, digits):

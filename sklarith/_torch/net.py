@@ -64,6 +64,16 @@ class SklarithNeuralNet(NeuralNet):
             for name, callback in super()._default_callbacks
         ]
 
+    def initialize_module(self):
+        super().initialize_module()
+        # A module may hold a copy of a fitted one, an encoder left in
+        # evaluation mode, under its own training mode: _set_training trusts
+        # the top module's mode, so the whole tree starts in one mode, or
+        # the copy would train its first epoch with batch normalisation's
+        # stored statistics and without dropout.
+        super()._set_training(True)
+        return self
+
     def _set_training(self, training=True):
         # skorch sets the mode of every module before each batch; walking the
         # module tree each time costs a small network a few percent of its

@@ -2,6 +2,7 @@
 
 import itertools
 
+import torch
 from torch import nn
 
 from ._random import Dropout
@@ -31,3 +32,39 @@ def mlp(sizes, activation, dropout=0.0):
         if dropout:
             layers.append(Dropout(dropout))
     return nn.Sequential(*layers)
+
+
+@torch.no_grad()
+def refresh_batch_norm(module, batches):
+    """Set the stored statistics of every batch normalisation in ``module`` to
+    the exact mean and variance of its inputs over ``batches``.
+
+    Training keeps running averages, which lag behind the weights when
+    training took few steps; the codes an encoder gives in evaluation mode
+    would then differ from those it trained with. Dropout is off during the
+    pass, as in evaluation, and the module is left in evaluation mode.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network; nothing is done without batch normalisation.
+    batches : iterable of torch.Tensor
+        Inputs of ``module`` on its device.
+    """
+    norms = [
+        m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+    ]
+    if not norms:
+        return
+    momenta = [norm.momentum for norm in norms]
+    module.eval()
+    for norm in norms:
+        norm.reset_running_stats()
+        # None: a cumulative average over every batch, each weighted alike.
+        norm.momentum = None
+        norm.train()
+    for batch in batches:
+        module(batch)
+    for norm, momentum in zip(norms, momenta, strict=True):
+        norm.momentum = momentum
+    module.eval()
