@@ -55,6 +55,7 @@ from sklarith.experiments.mnist_addition import (
     AUTOENCODER_SETTINGS,
     CLASSIFIER_SETTINGS,
     IMAGES_PER_BATCH,
+    reader_name,
 )
 from sklarith.modules import ConvAutoencoder
 
@@ -138,16 +139,10 @@ def seconds_per_epoch(run, max_epochs):
     return run.get("seconds_per_epoch", run["seconds"] / max_epochs)
 
 
-def network_name(options):
-    """``stacked 16-32``: the encoder's architecture and filters."""
-    architecture = options.get("architecture", "strided")
-    return f"{architecture} {'-'.join(map(str, options['channels']))}"
-
-
 def table(runs, options):
     accuracies = [run["image_accuracy"] for run in runs]
     rows = [
-        ["encoder", network_name(options)],
+        ["encoder", reader_name(options)],
         ["parameters of the digit network", f"{digit_network_parameters(options):,}"],
         [
             "seconds per epoch on 60,000 images",
@@ -232,7 +227,7 @@ def candidates(folder):
         per_epoch = [seconds_per_epoch(run, options["max_epochs"]) for run in runs]
         rows.append(
             [
-                network_name(options),
+                reader_name(options),
                 f"{digit_network_parameters(options):,}",
                 mean_std(per_epoch, 1, 1),
                 str(options["max_epochs"]),
@@ -297,7 +292,9 @@ def main():
     if args.candidates:
         figures = candidates(args.candidates)
         print(to_markdown(figures, format_figures(figures)), end="")
-        write(figures, args.candidates)
+        # Apart from the candidates' own files, whose names start with
+        # "digit-ceiling--".
+        write(figures, args.candidates, name=f"{EXPERIMENT}-candidates")
         return
     command = command_of(args)
     settings = dict(

@@ -213,9 +213,12 @@ def _run(n_digits, random_state, accuracy, **extra):
     }
 
 
-def _write(folder, stem, runs, date="2026-11-29", **options):
+def _write(folder, stem, runs, date="2026-11-29", autoencoder=None, **options):
     options = {"data": "mnist", "quick": False, "digit_init": "clusters", **options}
-    figures = {"options": options, "date": date, "results": {"runs": runs}}
+    results = {"runs": runs}
+    if autoencoder is not None:
+        results["autoencoder"] = autoencoder
+    figures = {"options": options, "date": date, "results": results}
     path = folder / f"mnist-addition--{stem}.json"
     path.write_text(json.dumps(figures), encoding="utf-8")
     return path
@@ -244,6 +247,32 @@ def results(tmp_path):
     return tmp_path
 
 
+STACKED = {"architecture": "stacked", "channels": [16, 32]}
+
+
+def test_summary_keeps_the_runs_of_each_reader_apart_the_newest_first(summary, results):
+    at = {"N=100": 0.5, "N=100, 5,000 resampled rows": 0.45}
+    _write(
+        results,
+        "stacked",
+        [_run(1, 0, 0.99, accuracy_at=at)],
+        date="2026-12-07",
+        autoencoder=STACKED,
+    )
+    readers = summary.read_readers(results)
+    assert list(readers) == ["stacked 16-32", "strided 32-64-128"]
+    assert sorted(readers["strided 32-64-128"]) == [1, 100]
+    assert summary.read_runs(results) == {
+        1: [(readers["stacked 16-32"][1][0][0], "mnist-addition--stacked.json")]
+    }
+    text = "\n".join(summary.summary_rst(results))
+    assert "- N = 1, stacked 16-32: results/mnist-addition\\-\\-stacked.json" in text
+    # The resampled rows have a table of their own, after the standard one.
+    resampled = text[text.index("drawn from the test images with replacement") :]
+    assert "45.00" in resampled
+    assert "45.00" not in text[: text.index("drawn from the test images")]
+
+
 def test_summary_keeps_one_run_per_length_and_random_state(summary, results):
     by_n = summary.read_runs(results)
     assert sorted(by_n) == [1, 100]
@@ -261,7 +290,10 @@ def test_summary_table_gives_mean_and_sample_std(summary, results):
     assert "80.00\u00a0± 0.00" in text
     assert f"≥ {summary.GOALS[100]:g}" in text
     assert "DeepProofLog 37.8" in text
-    assert r"- N = 100: results/mnist-addition\-\-n-digits-100-later.json" in text
+    assert (
+        r"- N = 100, strided 32-64-128: "
+        r"results/mnist-addition\-\-n-digits-100-later.json" in text
+    )
     assert "n-digits-100.json" not in text
 
 
