@@ -176,6 +176,12 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
     lr : float or None, default=None
         Learning rate (the initial step length for L-BFGS); None means 1 for
         L-BFGS, 1e-3 for Adam and 1e-2 for SGD. It stays constant.
+    lr_schedule : {"cosine", "constant"}, default="constant"
+        ``"cosine"``: the learning rate decays from ``lr`` to zero along a
+        cosine, step by step, over ``max_epochs``; the last steps are small,
+        which settles the weights. ``"constant"``: it stays at ``lr``, as in
+        the recipes of the posts. A skorch ``LRScheduler`` among
+        ``callbacks`` replaces either.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows and stop when their
         loss stalls. With ``recipe="least_squares"`` an epoch improves when
@@ -286,6 +292,7 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         max_epochs=1000,
         batch_size=None,
         lr=None,
+        lr_schedule="constant",
         early_stopping=True,
         validation_fraction=0.2,
         n_iter_no_change=None,
@@ -304,6 +311,7 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -419,7 +427,6 @@ class MLPAdderRegressor(RegressorMixin, NetEstimator):
             optimizer=optimizer,
             optimizer_params=optimizer_params,
             valid_scoring=_valid_rounded_accuracy,
-            lr_decay=False,
             min_improvement=recipe["min_improvement"],
             min_improvement_mode="abs",
             restore_best=recipe["restore_best"],

@@ -93,6 +93,11 @@ class ArithmeticMultiOutputClassifier(BaseArithmeticClassifier):
         fewer seconds per epoch on a CPU: more epochs in the same time.
     lr : float, default=2e-3
         Learning rate of the Adam optimiser.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"``: the learning rate decays from ``lr`` to zero along a
+        cosine, step by step, over ``max_epochs``; the last steps are small,
+        which settles the weights. ``"constant"``: it stays at ``lr``.
+        A skorch ``LRScheduler`` among ``callbacks`` replaces either.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their score
         stalls and restore the weights of the best epoch. The score is what
@@ -211,6 +216,7 @@ class ArithmeticMultiOutputClassifier(BaseArithmeticClassifier):
         max_epochs="auto",
         batch_size=512,
         lr=2e-3,
+        lr_schedule="cosine",
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -232,6 +238,7 @@ class ArithmeticMultiOutputClassifier(BaseArithmeticClassifier):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change

@@ -63,6 +63,11 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         Images per gradient step (and per inference batch).
     lr : float, default=2e-3
         Learning rate of the Adam optimiser.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"``: the learning rate decays from ``lr`` to zero along a
+        cosine, step by step, over ``max_epochs``; the last steps are small,
+        which settles the weights. ``"constant"``: it stays at ``lr``.
+        A skorch ``LRScheduler`` among ``callbacks`` replaces either.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the images, stop when their loss
         stalls and restore the weights of the best epoch.
@@ -165,6 +170,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         max_epochs="auto",
         batch_size=128,
         lr=2e-3,
+        lr_schedule="cosine",
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=3,
@@ -182,6 +188,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change

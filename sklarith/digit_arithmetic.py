@@ -105,6 +105,11 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
         Rows per gradient step (and per inference batch).
     lr : float, default=1e-3
         Learning rate of the Adam optimiser.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"``: the learning rate decays from ``lr`` to zero along a
+        cosine, step by step, over ``max_epochs``; the last steps are small,
+        which settles the weights. ``"constant"``: it stays at ``lr``.
+        A skorch ``LRScheduler`` among ``callbacks`` replaces either.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their loss
         (the negative log-likelihood of their results) stalls and restore the
@@ -225,6 +230,7 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
         max_epochs="auto",
         batch_size=256,
         lr=1e-3,
+        lr_schedule="cosine",
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -245,6 +251,7 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change

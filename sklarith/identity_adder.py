@@ -68,6 +68,11 @@ class IdentityAdderClassifier(
     lr : float, default=3e-3
         Initial learning rate of the Adam optimiser; it decays to zero
         along a cosine, batch by batch, over ``max_epochs``.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"``: the learning rate decays from ``lr`` to zero along a
+        cosine, step by step, over ``max_epochs``; the last steps are small,
+        which settles the weights. ``"constant"``: it stays at ``lr``.
+        A skorch ``LRScheduler`` among ``callbacks`` replaces either.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their loss
         stalls and restore the weights of the best epoch.
@@ -185,6 +190,7 @@ class IdentityAdderClassifier(
         max_epochs=15,
         batch_size=64,
         lr=3e-3,
+        lr_schedule="cosine",
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=5,
@@ -204,6 +210,7 @@ class IdentityAdderClassifier(
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change

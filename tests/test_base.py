@@ -123,6 +123,21 @@ def test_fit_leaves_the_callers_torch_random_state_alone(case, data):
     np.testing.assert_array_equal(torch.rand(3), expected)
 
 
+@pytest.mark.parametrize(
+    ("lr_schedule", "share_of_lr_at_the_end"), [("cosine", 0.0), ("constant", 1.0)]
+)
+def test_lr_schedule_decays_the_rate_to_zero_or_keeps_it(
+    case, data, lr_schedule, share_of_lr_at_the_end
+):
+    model = case.make_estimator(max_epochs=2, lr_schedule=lr_schedule).fit(*data)
+    names = [name for name, _ in model.net_.callbacks_]
+    assert ("lr_schedule" in names) == (lr_schedule == "cosine")
+    (group,) = model.net_.optimizer_.param_groups
+    assert group["lr"] == pytest.approx(
+        share_of_lr_at_the_end * model.net_.lr, abs=1e-12
+    )
+
+
 def test_a_users_lr_schedule_replaces_the_built_in_one(case, data):
     from skorch.callbacks import LRScheduler
 

@@ -54,9 +54,10 @@ class NetSpec:
         early. Needs ``valid_scoring``.
     lr_decay : bool
         Decay the learning rate from ``lr`` to zero along a cosine, batch by
-        batch, over ``max_epochs``: the last steps are small, which settles
-        the weights. Otherwise it stays constant. A skorch ``LRScheduler``
-        among ``callbacks`` (a user's schedule) replaces this one.
+        batch, over ``max_epochs`` (the estimators' ``lr_schedule="cosine"``):
+        the last steps are small, which settles the weights. Otherwise it
+        stays constant. A skorch ``LRScheduler`` among ``callbacks`` (a
+        user's schedule) replaces this one.
     min_improvement, min_improvement_mode : float, {"rel", "abs"}
         How much the watched figure (the validation loss, or the score with
         ``stop_on_score``) must improve for an epoch to count as an
@@ -93,7 +94,7 @@ n_iter_no_change, verbose, mixed_precision
     optimizer_params: dict = dataclasses.field(default_factory=_no_arguments)
     valid_scoring: Callable | None = None
     stop_on_score: bool = False
-    lr_decay: bool = True
+    lr_decay: bool | None = None
     min_improvement: float = 1e-4
     min_improvement_mode: str = "rel"
     restore_best: bool = True
