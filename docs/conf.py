@@ -25,6 +25,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
     "sphinx_gallery.gen_gallery",
     "matplotlib.sphinxext.plot_directive",
     "results_directives",
@@ -58,7 +59,16 @@ plot_html_show_formats = False
 
 html_theme = "pydata_sphinx_theme"
 html_title = "sklarith"
-html_theme_options = {"navigation_with_keys": False}
+html_theme_options = {
+    "navigation_with_keys": False,
+    # Every top-level page in the top bar, the API reference included,
+    # rather than the last ones under "More".
+    "header_links_before_dropdown": 8,
+}
+# Long class names wrap in titles and in "On this page" instead of being
+# cut; wide results tables scroll within the page.
+html_static_path = ["_static"]
+html_css_files = ["sklarith.css"]
 
 # Examples run when the site is built, as in CI (about a minute each on two
 # cores); `-D plot_gallery=0` renders them without running, for a quick look.
