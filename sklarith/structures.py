@@ -218,12 +218,28 @@ class PairResults(_ExactResults):
         a, b = digits[:, 0], digits[:, 1]
         return np.stack([PAIR_TARGETS[name](a, b) for name in self.targets], axis=1)
 
+    def _consistent_pairs(self, y):
+        """(n_rows, 100): which digit pairs give each row's results."""
+        table = torch.as_tensor(self.table, device=y.device)
+        return (table[None] == y[:, None, :]).all(dim=-1)
+
     def log_likelihood(self, log_p, y):
         """Log-probability of the observed results ``y`` (class indices)."""
         joint = (log_p[:, 0, :, None] + log_p[:, 1, None, :]).flatten(1)
-        table = torch.as_tensor(self.table, device=y.device)
-        consistent = (table[None] == y[:, None, :]).all(dim=-1)
+        consistent = self._consistent_pairs(y)
         return torch.logsumexp(joint.masked_fill(~consistent, -torch.inf), dim=1)
+
+    def table_log_likelihood(self, log_tables, clusters, y):
+        """Log-probability of the results ``y`` when every image's digit
+        distribution is its cluster's row of a table, for each table.
+
+        The same as every structure's, with the digit pairs that give each
+        row's results found once for all the tables rather than per table.
+        """
+        first, second = log_tables[:, clusters[:, 0]], log_tables[:, clusters[:, 1]]
+        joint = (first[..., :, None] + second[..., None, :]).flatten(2)
+        consistent = self._consistent_pairs(y)
+        return torch.logsumexp(joint.masked_fill(~consistent, -torch.inf), dim=2)
 
     def marginals(self, p):
         """Probabilities of the classes of every output, a list of tensors."""

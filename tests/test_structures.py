@@ -89,6 +89,20 @@ def test_the_five_results_of_the_arithmetic_experiment_identify_the_ordered_pair
     assert float(likelihood) == pytest.approx(float(expected))
 
 
+def test_pair_results_likelihood_under_cluster_tables_is_that_of_each_image():
+    generator = torch.Generator().manual_seed(0)
+    log_tables = torch.log_softmax(torch.randn(3, 5, 10, generator=generator), dim=-1)
+    clusters = torch.randint(0, 5, (20, 2), generator=generator)
+    structure = PairResults()
+    digits = torch.randint(0, 10, (20, 2), generator=generator)
+    y = torch.as_tensor(structure.encode(structure.results(digits.numpy())))
+    log_digits = log_tables[:, clusters].flatten(0, 1)
+    expected = structure.log_likelihood(log_digits, y.repeat(3, 1)).view(3, 20)
+    torch.testing.assert_close(
+        structure.table_log_likelihood(log_tables, clusters, y), expected
+    )
+
+
 def test_pair_results_marginals_are_distributions():
     p = digit_distributions(4, 2).exp()
     for marginal in PairResults(ARITHMETIC_TARGETS).marginals(p):
