@@ -29,6 +29,37 @@ class MultiOutputClassifierMixin:
     ``_validate_predict_input``.
     """
 
+    def partial_fit(self, X, y, classes=None):
+        """Train the network one epoch over ``X`` and ``y``, continuing it.
+
+        The first call trains a new network; each later call continues it,
+        as a fit with ``warm_start=True``, ``max_epochs=1``,
+        ``early_stopping=False`` and ``lr_schedule="constant"`` would: one
+        pass over the rows at the learning rate ``lr``, with a new optimiser
+        and without a validation split. ``partial_fit(X1, y1)`` then
+        ``partial_fit(X2, y2)`` trains the network that ``fit`` trains on
+        the same batches with those four parameters. The classes are those
+        of the first call, kept by every later one.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        classes : array-like or list of array-like, default=None
+            Every class of each output (a list of arrays, one per column of
+            ``y``; an array for 1-D ``y``), for a first batch that may lack
+            some; later calls keep the first call's. Ignored by classifiers
+            whose classes are fixed (every value their results can take).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        if classes is None and hasattr(self, "classes_"):
+            classes = self.classes_
+        return self._one_epoch_fit(X, y, classes=classes)
+
     def _validate_predict_input(self, X):
         X = validate_data(self, X, reset=False, dtype=np.float32)
         encoder = getattr(self, "encoder_", None)

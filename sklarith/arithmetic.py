@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval
 from ._arithmetic_base import BaseArithmeticClassifier
 from ._torch import valid_subset_accuracy
 from .modules import MultiHeadCrossEntropy, MultiHeadMLP
+from .utils._validation import encode_with_classes
 
 
 class ArithmeticMultiOutputClassifier(BaseArithmeticClassifier):
@@ -267,10 +268,13 @@ class ArithmeticMultiOutputClassifier(BaseArithmeticClassifier):
         return super().fit(X, y)
 
     def _encode_targets(self, Y, names):
-        encoded = [np.unique(column, return_inverse=True) for column in Y.T]
-        classes = [column_classes for column_classes, _ in encoded]
-        codes = np.stack([column_codes for _, column_codes in encoded], axis=1)
-        return classes, codes
+        known = getattr(self, "_partial_fit_classes", None)
+        if known is None:
+            encoded = [np.unique(column, return_inverse=True) for column in Y.T]
+            classes = [column_classes for column_classes, _ in encoded]
+            codes = np.stack([column_codes for _, column_codes in encoded], axis=1)
+            return classes, codes
+        return encode_with_classes(Y, known)
 
     def _head_spec(self, n_features):
         classes = self.classes_ if isinstance(self.classes_, list) else [self.classes_]

@@ -168,6 +168,49 @@ class NetEstimator(
                 self._check_same_data_description(before)
             return self._fit_net(X, y, given=given)
 
+    def partial_fit(self, X, y=None):
+        """Train the network one epoch over ``X`` and ``y``, continuing it.
+
+        The first call trains a new network; each later call continues it,
+        as a fit with ``warm_start=True``, ``max_epochs=1``,
+        ``early_stopping=False`` and ``lr_schedule="constant"`` would: one
+        pass over the rows at the learning rate ``lr``, with a new optimiser
+        and without a validation split. ``partial_fit(X1)`` then
+        ``partial_fit(X2)`` trains the network that ``fit(X1)`` then
+        ``fit(X2)`` trains with those four parameters. The data must be like
+        those of the first call (their features, and outputs).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._one_epoch_fit(X, y)
+
+    def _one_epoch_fit(self, X, y, classes=None):
+        """``fit`` with the parameters of one continued epoch, restored after;
+        ``classes`` (a classifier's) are the classes the targets are encoded
+        with, kept from the first call."""
+        one_epoch = {
+            "warm_start": True,
+            "max_epochs": 1,
+            "early_stopping": False,
+            "lr_schedule": "constant",
+        }
+        parameters = {name: getattr(self, name) for name in one_epoch}
+        self._partial_fit_classes = classes
+        self.set_params(**one_epoch)
+        try:
+            return self.fit(X, y)
+        finally:
+            self.set_params(**parameters)
+            del self._partial_fit_classes
+
     def _check_same_data_description(self, before):
         """Refuse to continue a fit on data of another description."""
         for name in self._warm_start_attributes:

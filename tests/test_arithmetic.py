@@ -68,6 +68,24 @@ def test_one_dimensional_y_gives_one_dimensional_predictions(one_hot):
     np.testing.assert_array_equal(clf.classes_, np.arange(19))
 
 
+def test_partial_fit_keeps_the_classes_of_its_first_call(one_hot):
+    X, Y, _, _ = one_hot
+    classes = [np.unique(Y[name]) for name in Y.columns]
+    clf = small_classifier().partial_fit(X[:5], Y[:5], classes=classes)
+    clf.partial_fit(X[5:], Y[5:])
+    for kept, every in zip(clf.classes_, classes, strict=True):
+        np.testing.assert_array_equal(kept, every)
+
+
+def test_partial_fit_refuses_labels_outside_the_classes_of_its_first_call(one_hot):
+    X, Y, _, _ = one_hot
+    clf = small_classifier().partial_fit(X[:5], Y["sum"][:5])
+    unseen = ~np.isin(Y["sum"], Y["sum"][:5])
+    with pytest.raises(ValueError, match="first partial_fit's classes"):
+        clf.partial_fit(X[unseen], Y["sum"][unseen])
+    assert clf.n_iter_ == 1
+
+
 def test_string_labels_are_predicted_as_strings(one_hot):
     X, Y, X_test, _ = one_hot
     words = np.where(Y["greater"] == 1, "greater", "not greater")

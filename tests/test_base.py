@@ -138,6 +138,50 @@ def test_lr_schedule_decays_the_rate_to_zero_or_keeps_it(
     )
 
 
+def _halves(data):
+    X, y = data
+    half = len(X) // 2
+    return (X[:half], None if y is None else y[:half]), (
+        X[half:],
+        None if y is None else y[half:],
+    )
+
+
+def _computed(model, X):
+    """What the model computes: codes, probabilities of every output, or sums."""
+    if hasattr(model, "transform"):
+        return model.transform(X)
+    if hasattr(model, "predict_proba"):
+        return np.hstack(model.predict_proba(X))
+    return model.predict(X)
+
+
+def test_partial_fit_trains_as_warm_start_does_on_the_same_batches(case, data):
+    first, second = _halves(data)
+    partial = case.make_estimator()
+    # Every class in the first call, as a batch may lack some.
+    classes = getattr(case.make_estimator().fit(*data), "classes_", None)
+    if classes is not None:
+        partial.partial_fit(*first, classes=classes)
+    else:
+        partial.partial_fit(*first)
+    partial.partial_fit(*second)
+    warm = case.make_estimator(
+        warm_start=True, max_epochs=1, early_stopping=False, lr_schedule="constant"
+    )
+    warm.fit(*first).fit(*second)
+    assert partial.n_iter_ == 2
+    np.testing.assert_array_equal(_computed(partial, data[0]), _computed(warm, data[0]))
+
+
+def test_partial_fit_leaves_the_parameters_as_they_were(case, data):
+    model = case.make_estimator()
+    before = model.get_params()
+    first, _ = _halves(data)
+    model.partial_fit(*first)
+    assert model.get_params() == before
+
+
 def test_a_users_lr_schedule_replaces_the_built_in_one(case, data):
     from skorch.callbacks import LRScheduler
 

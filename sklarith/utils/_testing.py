@@ -261,6 +261,7 @@ _IDENTITY_ADDER_FAILURES = {
             "check_methods_subset_invariance",
             "check_dict_unchanged",
             "check_fit2d_predict1d",
+            "check_estimators_partial_fit_n_features",
         ],
         _ROW_IS_AN_IMAGE_AND_AN_INTEGER,
     ),

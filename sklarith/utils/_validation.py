@@ -164,3 +164,28 @@ def rows_where(mask, values, limit=10):
     shown = ", ".join(str(int(row)) for row in rows[:limit])
     more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
     return f"rows [{shown}]{more} (values {values[rows[:limit]].tolist()})"
+
+
+def encode_with_classes(Y, classes):
+    """``(classes, codes)``: the columns of ``Y`` as indices into the given
+    ``classes`` (an array for a single column, or one array per column),
+    sorted, or a ValueError naming the labels outside them."""
+    per_column = [classes] if not isinstance(classes, list | tuple) else classes
+    per_column = [np.unique(np.asarray(c)) for c in per_column]
+    if len(per_column) != Y.shape[1]:
+        raise ValueError(
+            f"classes gives the classes of {len(per_column)} output(s), but y has "
+            f"{Y.shape[1]}; pass one array of classes per column of y."
+        )
+    codes = np.empty(Y.shape, dtype=np.int64)
+    for i, (column, known) in enumerate(zip(Y.T, per_column, strict=True)):
+        index = np.searchsorted(known, column).clip(0, len(known) - 1)
+        unknown = known[index] != column
+        if unknown.any():
+            raise ValueError(
+                f"y's column {i} holds labels outside its classes "
+                f"{known.tolist()}, at {rows_where(unknown, column)}; pass "
+                "every class of each output in the first partial_fit's classes."
+            )
+        codes[:, i] = index
+    return per_column, codes
