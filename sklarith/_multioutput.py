@@ -66,10 +66,7 @@ class MultiOutputClassifierMixin:
         if encoder is not None:
             # The network scales the pixels batch by batch, inside torch: the
             # range is checked here, once per call, against the encoder's.
-            # The user's call is predict_proba or predict, three frames up.
-            check_pixel_range(
-                *value_range(X), encoder, type(self).__name__, stacklevel=4
-            )
+            check_pixel_range(*value_range(X), encoder, type(self).__name__)
         return X
 
     def _head_probabilities(self, X):

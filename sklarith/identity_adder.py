@@ -332,10 +332,8 @@ class IdentityAdderClassifier(
         X = validate_data(self, X, reset=False, dtype=np.float32)
         self._check_integers(X)
         # The network scales the pixels inside torch: their range is checked
-        # here, once per call; the user's call is three frames up.
-        check_pixel_range(
-            *value_range(X[:, :-1]), self, type(self).__name__, stacklevel=4
-        )
+        # here, once per call.
+        check_pixel_range(*value_range(X[:, :-1]), self, type(self).__name__)
         return X
 
     def __sklearn_tags__(self):

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from skorch.history import History
 
@@ -150,6 +150,26 @@ def test_the_warning_points_at_the_line_that_called_fit(case):
     model = case.make_estimator(early_stopping=False, max_epochs=1)
     with pytest.warns(ConvergenceWarning) as record:
         model.fit(*case.data())
+    assert {warning.filename for warning in record} == {__file__}
+
+
+def test_the_warning_points_at_the_line_that_called_cross_val_score():
+    """Through scikit-learn's loop over the folds, which joblib runs."""
+    case = CASES["arithmetic_encoder"]
+    model = case.make_estimator(early_stopping=False, max_epochs=1)
+    with pytest.warns(ConvergenceWarning) as record:
+        cross_val_score(model, *case.data(), cv=2)
+    assert {warning.filename for warning in record} == {__file__}
+
+
+def test_the_pixel_range_warning_points_at_the_line_that_called_a_pipeline():
+    case = CASES["arithmetic_encoder"]
+    X, y = case.data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline = Pipeline([("arith", case.make_estimator())]).fit(X, y)
+    with pytest.warns(UserWarning, match="far outside the range") as record:
+        pipeline.predict(X * 255)
     assert {warning.filename for warning in record} == {__file__}
 
 

@@ -14,19 +14,16 @@ application configures logging (``logging.basicConfig()``, a handler on
 
 import logging
 import math
-import os
 import re
 import sys
 import warnings
 
-import sklearn
-import skorch
-import torch
 import tqdm
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback, PrintLog, ProgressBar
 
 from ..exceptions import TrainingDivergedError
+from ..utils._warnings import stacklevel_outside_libraries
 from .persistence import persisted_by_name
 
 #: ANSI escape sequences, such as the colours skorch gives the best values.
@@ -228,7 +225,7 @@ class WarnIfNotConverged(Callback):
                 f"{self.patience} epoch(s) without improvement "
                 "(n_iter_no_change). Raise max_epochs to train to convergence.",
                 ConvergenceWarning,
-                stacklevel=_stacklevel_outside_libraries(),
+                stacklevel=stacklevel_outside_libraries(),
             )
 
 
@@ -267,29 +264,3 @@ class ReportEpochs(Callback):
 
     def on_train_end(self, net, **kwargs):
         self.context = self.estimator = self.X = self.y = self.epoch_ = None
-
-
-def _library_folders():
-    """The folders of sklarith, skorch, scikit-learn and torch."""
-    sklarith_folder = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return tuple(
-        folder + os.sep
-        for folder in (
-            sklarith_folder,
-            *(os.path.dirname(module.__file__) for module in (skorch, sklearn, torch)),
-        )
-    )
-
-
-def _stacklevel_outside_libraries():
-    """The ``stacklevel`` of a warning raised by the caller that points at the
-    first frame outside sklarith and the libraries it drives: the user's
-    ``fit``, however deep the estimators and skorch call (what pandas'
-    ``find_stack_level`` does; Python 3.12's ``skip_file_prefixes`` would)."""
-    folders = _library_folders()
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
-        folders
-    ):
-        frame, level = frame.f_back, level + 1
-    return level

@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
 
+from ._warnings import stacklevel_outside_libraries
+
 
 def check_layer_sizes(estimator, name, min_length=0):
     """Check that the parameter ``name`` of ``estimator`` is a tuple or list
@@ -115,7 +117,7 @@ def check_y_has_columns(y, estimator):
     )
 
 
-def check_pixel_range(low, high, fitted, estimator_name, stacklevel=2):
+def check_pixel_range(low, high, fitted, estimator_name):
     """Warn, with a ``UserWarning``, when pixels lie far outside the range
     seen at fit.
 
@@ -128,8 +130,8 @@ def check_pixel_range(low, high, fitted, estimator_name, stacklevel=2):
     little past the darkest or the brightest pixel of the training images
     pass. Pixels on a smaller scale than at fit (0-1 images into a model
     fitted on 0-255) lie inside the range, and are not told apart from dark
-    images. ``stacklevel`` counts from the caller, as ``warnings.warn``
-    does: 2, the default, points at the caller's caller.
+    images. The warning points at the user's line, outside sklarith and the
+    libraries around it.
     """
     data_min, data_max = fitted.data_min_, fitted.data_max_
     width = fitted.data_range_
@@ -146,7 +148,7 @@ def check_pixel_range(low, high, fitted, estimator_name, stacklevel=2):
         "are not read as the training images were. Scale the images as at "
         f"fit{hint}.",
         UserWarning,
-        stacklevel=stacklevel + 1,
+        stacklevel=stacklevel_outside_libraries(),
     )
 
 
