@@ -68,6 +68,9 @@ html_theme_options = {
 # Long class names wrap in titles and in "On this page" instead of being
 # cut; wide results tables scroll within the page.
 html_static_path = ["_static"]
+# "On this page" lists a class's methods by their own names ("fit"), not
+# prefixed with the class's.
+toc_object_entries_show_parents = "hide"
 html_css_files = ["sklarith.css"]
 
 # Examples run when the site is built, as in CI (about a minute each on two
