@@ -292,9 +292,7 @@ def main():
     if args.candidates:
         figures = candidates(args.candidates)
         print(to_markdown(figures, format_figures(figures)), end="")
-        # Apart from the candidates' own files, whose names start with
-        # "digit-ceiling--".
-        write(figures, args.candidates, name=f"{EXPERIMENT}-candidates")
+        write(figures, args.candidates)
         return
     command = command_of(args)
     settings = dict(

@@ -662,6 +662,22 @@ def test_arithmetic_run_records_the_fine_tuned_variant(tiny):
     assert figures.model.encoder is not None
 
 
+def test_arithmetic_head_reads_digits_on_the_digit_readers_encoder(tiny):
+    figures = arithmetic.run(
+        data="digits", quick=True, verbose=0, fine_tune=True, head="arithmetic"
+    )
+    assert figures.command == (
+        "sklarith reproduce arithmetic --data digits --quick --fine-tune "
+        "--head arithmetic"
+    )
+    model = figures.model
+    assert isinstance(model, DigitArithmeticClassifier)
+    assert model.encoder_.architecture == _common.READER["architecture"]
+    assert "sklarith, digit reader, fine-tuned encoder" in arithmetic.format_table(
+        figures
+    )
+
+
 def test_identity_adder_holds_out_a_fifth_and_tests_every_test_image(tiny):
     figures = identity_adder.run(data="digits", quick=True, verbose=0)
     results = figures.results

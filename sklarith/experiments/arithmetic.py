@@ -7,6 +7,12 @@ drawn only from the test images. By default the encoder is frozen, as in the
 post (``Pipeline`` with ``FrozenEstimator``); ``--fine-tune`` trains a copy of
 it with the heads (``ArithmeticMultiOutputClassifier(encoder=...)``). The
 table sets the post's published accuracy beside the run's.
+
+``--head arithmetic`` learns the same pairs with the digit reader instead of
+the post's learnt heads: :class:`~sklarith.DigitArithmeticClassifier`, which
+reads a digit from each image and computes the five results exactly, on the
+autoencoder of the MNIST addition runs (``READER``, stacked convolutions);
+``--head mlp``, the default, is the post's model.
 """
 
 import time
@@ -14,13 +20,19 @@ import time
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
-from sklarith import ArithmeticMultiOutputClassifier
+from sklarith import (
+    ArithmeticMultiOutputClassifier,
+    AutoencoderTransformer,
+    DigitArithmeticClassifier,
+)
 from sklarith.datasets import make_arithmetic_pairs
 from sklarith.metrics import reconstruction_bce
 from sklarith.structures import ARITHMETIC_TARGETS
 
 from ._common import (
     CLASSIFIER,
+    NETWORK,
+    READER,
     accuracy_per_output,
     headline_autoencoder,
     load_images,
@@ -34,6 +46,12 @@ OPTIONS = {
     "fine_tune": {
         "action": "store_true",
         "help": "train a copy of the encoder with the heads instead of freezing it",
+    },
+    "head": {
+        "choices": ["mlp", "arithmetic"],
+        "help": "mlp: a learnt head per result, the post's model; arithmetic: "
+        "a digit read per image and the results computed exactly, on the "
+        "digit reader's encoder (default: mlp)",
     },
     "n_pairs": {
         "type": int,
@@ -71,26 +89,51 @@ QUICK_SETTINGS = {
 }
 
 
+def build_autoencoder(data, *, head="mlp", random_state=0, verbose=0, device="auto"):
+    """The unfitted autoencoder of ``head`` for the data set named ``data``:
+    the post's (the headline Pipeline's) for the learnt heads, the digit
+    reader's for the arithmetic head."""
+    if head == "mlp":
+        return headline_autoencoder(
+            data, random_state=random_state, verbose=verbose, device=device
+        )
+    image_shape = (28, 28) if data == "mnist" else (8, 8)
+    return AutoencoderTransformer(
+        **dict(READER, image_shape=image_shape),
+        device=device,
+        random_state=random_state,
+        verbose=min(verbose, 2),
+    )
+
+
 def build_classifier(
-    autoencoder, *, fine_tune, max_epochs, random_state, verbose, device="auto"
+    autoencoder,
+    *,
+    fine_tune,
+    max_epochs,
+    random_state,
+    verbose,
+    device="auto",
+    head="mlp",
 ):
-    """The post's frozen-encoder Pipeline, or the fine-tuning classifier."""
+    """The frozen-encoder Pipeline (the post's, with ``head="mlp"``), or the
+    fine-tuning classifier; a learnt head per result (``"mlp"``) or the
+    digit reader (``"arithmetic"``)."""
+    model, settings = (
+        (ArithmeticMultiOutputClassifier, CLASSIFIER)
+        if head == "mlp"
+        else (DigitArithmeticClassifier, NETWORK)
+    )
     params = {
-        **CLASSIFIER,
+        **settings,
         "max_epochs": max_epochs,
         "random_state": random_state,
         "device": device,
+        "verbose": verbose,
     }
     if fine_tune:
-        return ArithmeticMultiOutputClassifier(
-            encoder=autoencoder, **params, verbose=verbose
-        )
-    return Pipeline(
-        [
-            ("enc", FrozenEstimator(autoencoder)),
-            ("arith", ArithmeticMultiOutputClassifier(**params, verbose=verbose)),
-        ]
-    )
+        return model(encoder=autoencoder, **params)
+    return Pipeline([("enc", FrozenEstimator(autoencoder)), ("arith", model(**params))])
 
 
 def run(
@@ -102,6 +145,7 @@ def run(
     device="auto",
     data_home=None,
     fine_tune=False,
+    head="mlp",
     n_pairs=None,
     n_test_pairs=None,
     max_epochs=None,
@@ -121,8 +165,12 @@ def run(
         max_epochs = settings["fine" if fine_tune else "frozen"]
 
     log(verbose, f"Data: {images.description}; fitting the autoencoder")
-    autoencoder = headline_autoencoder(
-        images.name, random_state=random_state, verbose=verbose, device=device
+    autoencoder = build_autoencoder(
+        images.name,
+        head=head,
+        random_state=random_state,
+        verbose=verbose,
+        device=device,
     )
     autoencoder.fit(images.train_images)
     autoencoder_seconds = time.perf_counter() - start
@@ -142,6 +190,7 @@ def run(
         random_state=random_state,
         verbose=min(verbose, 2),
         device=device,
+        head=head,
     )
     log(verbose, f"classifier: {n_pairs:,} pairs, {max_epochs} epoch(s)")
     classifier.fit(X, Y)
@@ -171,6 +220,8 @@ def format_table(figures):
     results, options = figures.results, figures.options
     names = list(results["accuracy"])
     kind = "fine-tuned" if options["fine_tune"] else "frozen"
+    if options.get("head", "mlp") == "arithmetic":
+        kind = f"digit reader, {kind}"
     rows = []
     if options["data"] == "mnist":
         rows.append(

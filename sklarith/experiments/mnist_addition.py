@@ -63,7 +63,7 @@ from sklarith import (
 from sklarith.datasets import make_digit_sums, make_number_addition
 from sklarith.structures import DigitSum, NumberSum
 
-from ._common import AUTOENCODER, HEADS, NETWORK, accuracy_per_output, load_images, log
+from ._common import HEADS, NETWORK, READER, accuracy_per_output, load_images, log
 from ._files import set_aside, write_atomically
 from .results import (
     UnreadableResultsError,
@@ -168,14 +168,8 @@ PUBLISHED = {
 #: Published test accuracy (%) of the sum of k single digits.
 PUBLISHED_DIGIT_SUMS = {16: {"CTSketch/ISED": "83.84"}}
 
-#: The digit reader: an encoder of two stacked stages (3×3, 3×3 and a
-#: stride-2 5×5 convolution, batch normalisation, dropout), the recipe of the
-#: small supervised CNNs that read about 99.65 % of MNIST, at half their
-#: width, 16 and 32 filters, so that a run keeps within 20 minutes on 2 cores
-#: (the candidates: ``python benchmarks/digit_ceiling.py --candidates
-#: results``); pre-trained as an autoencoder, whose codes the digit start
-#: clusters.
-AUTOENCODER_SETTINGS = {**AUTOENCODER, "channels": (16, 32), "architecture": "stacked"}
+#: The digit reader's autoencoder (:data:`READER`).
+AUTOENCODER_SETTINGS = READER
 
 #: A fixed schedule: cosine-decayed Adam on every row, no validation split
 #: (the protocol has no validation set to spare); batches by
