@@ -46,9 +46,10 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         normalisation, then dropout of 40 %: the encoder of the small
         supervised CNNs that read about 99.65 % of MNIST test digits, a
         stronger reader when a classifier fine-tunes it, at several times
-        the computation per image. Batch normalisation
-        uses the statistics learnt in training once fitted, so an image's
-        code never depends on the other images transformed with it.
+        the computation per image. At the end of ``fit``, batch
+        normalisation gets the mean and variance of the training images,
+        which every ``transform`` uses: an image's code never depends on the
+        other images transformed with it.
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training images; the learning rate
         decays along a cosine over them. ``"auto"``: as many as make about
