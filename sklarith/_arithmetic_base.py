@@ -146,9 +146,9 @@ class BaseArithmeticClassifier(
             module = EncodedHead
         scale = features.std(axis=0, dtype=np.float64)
         if self.encoder_ is not None and not self.freeze_encoder:
-            # Fine-tuning moves the codes: one nearly constant at the start
-            # (an encoder trained briefly has such codes) would have its
-            # first changes multiplied until the logits overflow.
+            # Fine-tuning moves the codes: a code that barely varies over the
+            # images at the start would have its changes multiplied by the
+            # inverse of that spread.
             scale = np.maximum(scale, _SMALLEST_CODE_SCALE * scale.max())
         scale[scale == 0] = 1.0
         params.update(
