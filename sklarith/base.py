@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
 
 from ._torch import (
     InMemoryDataset,
@@ -202,6 +203,10 @@ class NetEstimator(
             "early_stopping": False,
             "lr_schedule": "constant",
         }
+        if hasattr(self, "n_features_in_"):
+            # Rows of another width are refused in scikit-learn's words, as
+            # every later partial_fit of scikit-learn's estimators does.
+            validate_data(self, X, reset=False, skip_check_array=True)
         parameters = {name: getattr(self, name) for name in one_epoch}
         self._partial_fit_classes = classes
         self.set_params(**one_epoch)
