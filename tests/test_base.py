@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
 from sklarith.base import NetEstimator
-from sklarith.utils._testing import ESTIMATOR_CASES
+from sklarith.utils._testing import ESTIMATOR_CASES, computed
 
 NETS = [c for c in ESTIMATOR_CASES if isinstance(c.estimator, NetEstimator)]
 LAYER_SIZES = [
@@ -147,15 +147,6 @@ def _halves(data):
     )
 
 
-def _computed(model, X):
-    """What the model computes: codes, probabilities of every output, or sums."""
-    if hasattr(model, "transform"):
-        return model.transform(X)
-    if hasattr(model, "predict_proba"):
-        return np.hstack(model.predict_proba(X))
-    return model.predict(X)
-
-
 def test_partial_fit_trains_as_warm_start_does_on_the_same_batches(case, data):
     first, second = _halves(data)
     partial = case.make_estimator()
@@ -171,7 +162,7 @@ def test_partial_fit_trains_as_warm_start_does_on_the_same_batches(case, data):
     )
     warm.fit(*first).fit(*second)
     assert partial.n_iter_ == 2
-    np.testing.assert_array_equal(_computed(partial, data[0]), _computed(warm, data[0]))
+    np.testing.assert_array_equal(computed(partial, data[0]), computed(warm, data[0]))
 
 
 def test_partial_fit_leaves_the_parameters_as_they_were(case, data):

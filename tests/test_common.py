@@ -48,7 +48,7 @@ from skorch.exceptions import DeviceWarning
 import sklarith
 from sklarith.base import NetEstimator
 from sklarith.exceptions import TrainingDivergedError
-from sklarith.utils._testing import ESTIMATOR_CASES, SMALL_BATCH_CHECKS
+from sklarith.utils._testing import ESTIMATOR_CASES, SMALL_BATCH_CHECKS, computed
 
 CASES = {case.name: case for case in ESTIMATOR_CASES}
 NET_CASES = [c.name for c in ESTIMATOR_CASES if isinstance(c.estimator, NetEstimator)]
@@ -79,15 +79,6 @@ def data(case):
 def fitted(case, data):
     """The case's estimator fitted on its data; tests leave it as it is."""
     return case.make_estimator().fit(*data)
-
-
-def _output(model, X):
-    """What the model computes: codes, probabilities of every output, or sums."""
-    if hasattr(model, "transform"):
-        return model.transform(X)
-    if hasattr(model, "predict_proba"):
-        return np.hstack(model.predict_proba(X))
-    return model.predict(X)
 
 
 def _inference_methods(estimator):
@@ -185,13 +176,13 @@ def test_clone_of_an_unfitted_estimator_has_the_same_parameters(case):
 
 def test_clone_of_a_fitted_estimator_is_unfitted_and_leaves_the_original(data, fitted):
     X, _ = data
-    before = _output(fitted, X[:5])
+    before = computed(fitted, X[:5])
     copy_ = clone(fitted)
     assert _params(copy_) == _params(fitted)
     assert not any(name.endswith("_") for name in vars(copy_))
     with pytest.raises(NotFittedError):
-        _output(copy_, X[:5])
-    np.testing.assert_array_equal(_output(fitted, X[:5]), before)
+        computed(copy_, X[:5])
+    np.testing.assert_array_equal(computed(fitted, X[:5]), before)
 
 
 def test_cross_val_score_scores_each_fold_with_a_model_of_the_other(case, data):
@@ -214,8 +205,8 @@ def test_grid_search_tries_every_value_and_refits_the_best(case, data):
     assert [params[name] for params in search.cv_results_["params"]] == values
     assert search.best_estimator_.get_params()[name] == search.best_params_[name]
     np.testing.assert_array_equal(
-        _output(search.best_estimator_, X[:3]),
-        _output(case.make_estimator(**search.best_params_).fit(X, y), X[:3]),
+        computed(search.best_estimator_, X[:3]),
+        computed(case.make_estimator(**search.best_params_).fit(X, y), X[:3]),
     )
 
 
@@ -233,7 +224,7 @@ def test_set_params_then_refit_gives_the_model_of_the_new_parameters(case, data)
     model.set_params(**{name: second}).fit(X, y)
     fresh = case.make_estimator(**{name: second}).fit(X, y)
     assert _n_fitted_weights(model) == _n_fitted_weights(fresh) != small
-    np.testing.assert_array_equal(_output(model, X[:5]), _output(fresh, X[:5]))
+    np.testing.assert_array_equal(computed(model, X[:5]), computed(fresh, X[:5]))
 
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
@@ -244,7 +235,7 @@ def test_a_second_fit_starts_from_scratch(case, data, fitted):
     second = slice(len(X) // 2, None)
     refitted = copy.deepcopy(fitted).fit(X[second], _rows(y, second))
     fresh = case.make_estimator().fit(X[second], _rows(y, second))
-    np.testing.assert_array_equal(_output(refitted, X), _output(fresh, X))
+    np.testing.assert_array_equal(computed(refitted, X), computed(fresh, X))
     assert len(refitted.history_) == len(fresh.history_)
 
 
@@ -283,7 +274,7 @@ def test_warm_start_continues_from_the_fitted_weights_and_history(case, data):
 def test_warm_start_on_an_unfitted_estimator_trains_from_scratch(case, data, fitted):
     X, y = data
     model = case.make_estimator(warm_start=True).fit(X, y)
-    np.testing.assert_array_equal(_output(model, X), _output(fitted, X))
+    np.testing.assert_array_equal(computed(model, X), computed(fitted, X))
 
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
@@ -292,14 +283,14 @@ def test_a_warm_start_on_another_network_is_refused_and_keeps_the_model(case, da
     X, y = data
     name, (first, second) = case.grid
     model = case.make_estimator(warm_start=True, **{name: first}).fit(X, y)
-    fitted_state, output = dict(vars(model)), _output(model, X)
+    fitted_state, output = dict(vars(model)), computed(model, X)
     with pytest.raises(ValueError, match=r"differs from it: .*warm_start=False"):
         model.set_params(**{name: second}).fit(X, y)
     assert vars(model).keys() == fitted_state.keys()
     for attribute, value in fitted_state.items():
         if attribute.endswith("_"):
             assert vars(model)[attribute] is value, attribute
-    np.testing.assert_array_equal(_output(model, X), output)
+    np.testing.assert_array_equal(computed(model, X), output)
 
 
 def test_html_repr_shows_the_estimator_and_its_changed_parameters(case, fitted):
@@ -326,9 +317,9 @@ def test_a_dataframe_at_fit_keeps_its_column_names(case, data, fitted):
     np.testing.assert_array_equal(model.feature_names_in_, frame.columns)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        from_frame = _output(model, frame.iloc[:5])
+        from_frame = computed(model, frame.iloc[:5])
     # A DataFrame's array is column-major: the arithmetic may round apart.
-    np.testing.assert_allclose(from_frame, _output(fitted, X[:5]), rtol=1e-5)
+    np.testing.assert_allclose(from_frame, computed(fitted, X[:5]), rtol=1e-5)
 
 
 def test_other_column_names_at_inference_are_refused(case, data):
@@ -378,7 +369,7 @@ def test_read_only_input_trains_and_infers_without_a_warning(case, data):
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = case.make_estimator().fit(X, y)
-        _output(model, X)
+        computed(model, X)
 
 
 # Persistence
@@ -386,13 +377,13 @@ def test_read_only_input_trains_and_infers_without_a_warning(case, data):
 
 def test_pickle_and_joblib_round_trips_give_identical_results(data, fitted, tmp_path):
     X, _ = data
-    expected = _output(fitted, X)
+    expected = computed(fitted, X)
     joblib.dump(fitted, tmp_path / "model.joblib")
     for restored in (
         pickle.loads(pickle.dumps(fitted)),
         joblib.load(tmp_path / "model.joblib"),
     ):
-        np.testing.assert_array_equal(_output(restored, X), expected)
+        np.testing.assert_array_equal(computed(restored, X), expected)
 
 
 def _with_nets(estimator):
@@ -425,7 +416,7 @@ def test_a_model_pickled_on_cuda_predicts_the_same_on_a_cpu_only_machine(
     data, fitted, monkeypatch
 ):
     X, _ = data
-    expected = _output(fitted, X)
+    expected = computed(fitted, X)
     blob = pickled_as_if_trained_on_cuda(fitted, monkeypatch)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with warnings.catch_warnings():
@@ -435,7 +426,7 @@ def test_a_model_pickled_on_cuda_predicts_the_same_on_a_cpu_only_machine(
     for model in _with_nets(restored):
         assert model.device_ == "cpu"
         assert model.net_.iterator_valid__device == "cpu"
-    np.testing.assert_array_equal(_output(restored, X), expected)
+    np.testing.assert_array_equal(computed(restored, X), expected)
 
 
 # Determinism
@@ -444,14 +435,14 @@ def test_a_model_pickled_on_cuda_predicts_the_same_on_a_cpu_only_machine(
 def test_the_same_random_state_gives_identical_results(case, data, fitted):
     X, y = data
     again = case.make_estimator().fit(X, y)
-    np.testing.assert_array_equal(_output(again, X), _output(fitted, X))
+    np.testing.assert_array_equal(computed(again, X), computed(fitted, X))
 
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
 def test_another_random_state_gives_another_model(case, data, fitted):
     X, y = data
     other = case.make_estimator(random_state=1).fit(X, y)
-    assert not np.array_equal(_output(other, X), _output(fitted, X))
+    assert not np.array_equal(computed(other, X), computed(fitted, X))
 
 
 def _search_scores(case, data, backend, n_jobs):
@@ -527,7 +518,7 @@ class _TaskRecorder:
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None, **kwargs):
         self.tasks.append(f"end {context.task_name}")
-        self.outputs.append(_output(fitted_estimator, self.X))
+        self.outputs.append(computed(fitted_estimator, self.X))
 
 
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
@@ -539,7 +530,7 @@ def test_a_sklearn_callback_is_told_of_the_fit_and_of_every_epoch(case, data):
     epochs = ["begin epoch", "end epoch"] * len(model.history_)
     assert recorder.tasks == ["setup", "begin fit", *epochs, "end fit", "teardown"]
     # The fit's task ends with the fitted model.
-    np.testing.assert_array_equal(recorder.outputs[-1], _output(model, X[:5]))
+    np.testing.assert_array_equal(recorder.outputs[-1], computed(model, X[:5]))
 
 
 # Training cut short by max_epochs
@@ -607,7 +598,7 @@ def test_inference_runs_batch_by_batch_and_matches_one_big_batch(
     whole = {method: getattr(fitted, method)(X) for method in methods}
     monkeypatch.setattr(fitted.net_, "batch_size", 32)
     with _rows_seen_by_each_layer() as one_batch:
-        _output(fitted, X[:32])
+        computed(fitted, X[:32])
     for method in methods:
         with _rows_seen_by_each_layer() as batched:
             result = getattr(fitted, method)(X)
@@ -632,10 +623,10 @@ def test_a_rows_output_does_not_depend_on_the_rows_inferred_with_it(
     X, _ = data
     X = X[:100]
     monkeypatch.setattr(fitted.net_, "batch_size", 18)
-    whole = _output(fitted, X)
+    whole = computed(fitted, X)
     order = np.random.RandomState(0).permutation(len(X))
-    np.testing.assert_array_equal(_output(fitted, X[order]), whole[order])
-    alone = np.concatenate([_output(fitted, X[row : row + 1]) for row in range(5)])
+    np.testing.assert_array_equal(computed(fitted, X[order]), whole[order])
+    alone = np.concatenate([computed(fitted, X[row : row + 1]) for row in range(5)])
     np.testing.assert_array_equal(alone, whole[:5])
 
 
@@ -852,7 +843,7 @@ def test_mixed_precision_infers_in_bfloat16_and_returns_float32(
     X, _ = data
     model, _ = fitted_in_mixed_precision
     with _linear_output_dtypes() as dtypes:
-        output = _output(model, X[:50])
+        output = computed(model, X[:50])
     assert dtypes == {torch.bfloat16}
     assert output.dtype == np.float32
     assert np.isfinite(output).all()
@@ -862,7 +853,7 @@ def test_mixed_precision_infers_in_bfloat16_and_returns_float32(
 def test_without_mixed_precision_inference_runs_in_float32(data, fitted):
     X, _ = data
     with _linear_output_dtypes() as dtypes:
-        _output(fitted, X[:10])
+        computed(fitted, X[:10])
     assert dtypes == {torch.float32}
 
 

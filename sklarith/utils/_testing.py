@@ -100,6 +100,17 @@ class EstimatorCase:
         return self.make_estimator(**self.check_params, **self.small_batch_params)
 
 
+def computed(model, X):
+    """What a fitted model computes on ``X``: codes, the probabilities of
+    every output side by side, or predictions; what tests compare between
+    two models."""
+    if hasattr(model, "transform"):
+        return model.transform(X)
+    if hasattr(model, "predict_proba"):
+        return np.hstack(model.predict_proba(X))
+    return model.predict(X)
+
+
 @cache
 def _digits():
     digits = load_digit_images()
