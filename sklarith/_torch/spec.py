@@ -201,6 +201,27 @@ def _callbacks(spec, n_samples, seed):
     return callbacks, train_split
 
 
+#: Optimisers that torch also implements fused (one kernel updates every
+#: parameter), and the device types it does so on: the same update, at a
+#: quarter of the time per step on a CPU, where a small network's Adam step
+#: otherwise costs a tenth of its training.
+_FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
+_FUSED_DEVICE_TYPES = ("cpu", "cuda")
+
+
+def _optimizer_params(spec, device):
+    """``spec.optimizer_params``, with the fused implementation chosen where
+    torch has one for the optimizer on ``device`` and the spec leaves it
+    open."""
+    params = dict(spec.optimizer_params)
+    if (
+        spec.optimizer in _FUSED_OPTIMIZERS
+        and torch.device(device).type in _FUSED_DEVICE_TYPES
+    ):
+        params.setdefault("fused", True)
+    return params
+
+
 def build_net(spec, *, n_samples, device, seed):
     """The skorch net that trains ``spec`` on ``n_samples`` rows on ``device``.
 
@@ -228,5 +249,8 @@ def build_net(spec, *, n_samples, device, seed):
         mixed_precision=spec.mixed_precision,
         **{f"module__{key}": value for key, value in spec.module_params.items()},
         **{f"criterion__{key}": value for key, value in spec.criterion_params.items()},
-        **{f"optimizer__{key}": value for key, value in spec.optimizer_params.items()},
+        **{
+            f"optimizer__{key}": value
+            for key, value in _optimizer_params(spec, device).items()
+        },
     )
