@@ -623,20 +623,30 @@ def test_a_results_file_sklarith_cannot_read_is_one_line_that_names_it(
 @pytest.fixture
 def ctrl_c_while_loading(monkeypatch):
     """Make an import of torch, scikit-learn, skorch or sklarith's experiments
-    raise ``KeyboardInterrupt``, as Ctrl-C while the command loads them."""
+    raise ``KeyboardInterrupt``, as Ctrl-C while the command loads them; by
+    an import statement or by ``importlib.import_module``."""
     real_import = builtins.__import__
+    real_import_module = importlib.import_module
+
+    def interrupt_if_heavy(absolute):
+        heavy = absolute.split(".")[0] in ("torch", "sklearn", "skorch")
+        if heavy or absolute.startswith("sklarith.experiments"):
+            raise KeyboardInterrupt
 
     def import_(name, globals=None, locals=None, fromlist=(), level=0):
         absolute = name
         if level:
             package = (globals or {}).get("__package__")
             absolute = importlib.util.resolve_name("." * level + name, package)
-        heavy = absolute.split(".")[0] in ("torch", "sklearn", "skorch")
-        if heavy or absolute.startswith("sklarith.experiments"):
-            raise KeyboardInterrupt
+        interrupt_if_heavy(absolute)
         return real_import(name, globals, locals, fromlist, level)
 
+    def import_module(name, package=None):
+        interrupt_if_heavy(importlib.util.resolve_name(name, package))
+        return real_import_module(name, package)
+
     monkeypatch.setattr(builtins, "__import__", import_)
+    monkeypatch.setattr(importlib, "import_module", import_module)
 
 
 def test_ctrl_c_while_the_command_loads_is_one_line_and_exit_status_130(
@@ -676,3 +686,31 @@ def test_a_real_ctrl_c_while_torch_loads_is_one_line_and_exit_status_130():
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130
     assert (out, err) == ("", "\nsklarith: interrupted\n")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["reproduce", "--help"]])
+def test_the_help_that_names_no_experiment_does_not_load_torch(argv):
+    code = (
+        "import sys\n"
+        "from sklarith import cli\n"
+        "try:\n"
+        f"    cli.main({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('torch' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "COMMAND" in done.stdout or "EXPERIMENT" in done.stdout
+    assert done.stderr == "False\n"
+
+
+def test_the_commands_read_from_the_source_are_those_of_the_experiments():
+    commands = cli._commands()
+    assert [command.words for command in commands] == [
+        tuple(module.COMMAND.split()[1:]) for module in EXPERIMENTS
+    ]
+    assert [command.description for command in commands] == [
+        inspect.cleandoc(module.__doc__) for module in EXPERIMENTS
+    ]

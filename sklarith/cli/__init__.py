@@ -31,7 +31,11 @@ and cannot read back is set aside with one line of warning, and made again.
 """
 
 import argparse
+import ast
 import contextlib
+import dataclasses
+import importlib
+import importlib.resources
 import inspect
 import math
 import os
@@ -42,11 +46,12 @@ import threading
 import warnings
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, experiments
 
-# The experiments, and torch with them, are imported by ``main``, under its
-# handler of Ctrl-C: an import of torch takes seconds, and a Ctrl-C during it
-# is one line too, not a traceback.
+# ``experiments`` imports each experiment, and torch with it, where first
+# used: by ``main``, under its handler of Ctrl-C (an import of torch takes
+# seconds, and a Ctrl-C during it is one line too, not a traceback), and only
+# once the arguments name a command to run.
 
 #: The largest random state: numpy's and scikit-learn's seeds are 32-bit, and
 #: a run with random state R also draws from R + 1 (its test pairs).
@@ -242,10 +247,49 @@ def _first_line(text):
     return text.strip().splitlines()[0].rstrip(".")
 
 
-def build_parser():
-    """The parser of every command, built from the experiments."""
-    from ..experiments import EXPERIMENTS
+@dataclasses.dataclass(frozen=True)
+class _Command:
+    """An experiment's command, as its module's source states it."""
 
+    words: tuple  # after "sklarith": ("reproduce", "adder")
+    module: str  # in sklarith.experiments: "adder"
+    description: str  # the module's docstring
+
+
+def _commands():
+    """The command of every experiment, in the order of
+    :data:`~sklarith.experiments.EXPERIMENT_MODULES`, read from the
+    modules' source (their ``COMMAND`` and docstring) without importing
+    them: an experiment imports torch, which takes seconds, and the help of
+    ``sklarith`` needs none of it."""
+    package = importlib.resources.files(experiments)
+    commands = []
+    for module in experiments.EXPERIMENT_MODULES:
+        tree = ast.parse((package / f"{module}.py").read_text(encoding="utf-8"))
+        command = next(
+            statement.value.value
+            for statement in tree.body
+            if isinstance(statement, ast.Assign)
+            and [target.id for target in statement.targets] == ["COMMAND"]
+        )
+        commands.append(
+            _Command(tuple(command.split()[1:]), module, ast.get_docstring(tree))
+        )
+    return commands
+
+
+def _named_command(commands, argv):
+    """The command whose words begin ``argv``, or None."""
+    for command in commands:
+        if tuple(argv[: len(command.words)]) == command.words:
+            return command
+    return None
+
+
+def build_parser(argv=()):
+    """The parser of every command, with the options of the one ``argv``
+    names: only that command's experiment is imported (its options are its
+    ``run``'s parameters)."""
     parser = argparse.ArgumentParser(
         prog="sklarith",
         description="scikit-learn estimators that learn arithmetic on digits.",
@@ -253,14 +297,18 @@ def build_parser():
     parser.add_argument(
         "--version", action="version", version=f"sklarith {__version__}"
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subcommands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND"
+    )
     groups = {}
-    for experiment in EXPERIMENTS:
-        *group, name = experiment.COMMAND.split()[1:]
-        subparsers = commands
+    commands = _commands()
+    named = _named_command(commands, argv)
+    for command in commands:
+        *group, name = command.words
+        subparsers = subcommands
         if group:
             if group[0] not in groups:
-                group_parser = commands.add_parser(
+                group_parser = subcommands.add_parser(
                     group[0], help=GROUPS[group[0]], description=GROUPS[group[0]]
                 )
                 groups[group[0]] = group_parser.add_subparsers(
@@ -269,12 +317,16 @@ def build_parser():
             subparsers = groups[group[0]]
         subparser = subparsers.add_parser(
             name,
-            help=_first_line(experiment.__doc__),
-            description=experiment.__doc__.strip().replace("``", ""),
+            help=_first_line(command.description),
+            description=command.description.replace("``", ""),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        _add_options(subparser, experiment)
-        subparser.set_defaults(run_experiment=experiment, parser=subparser)
+        if command == named:
+            experiment = importlib.import_module(
+                f".{command.module}", experiments.__name__
+            )
+            _add_options(subparser, experiment)
+            subparser.set_defaults(run_experiment=experiment, parser=subparser)
     return parser
 
 
@@ -299,13 +351,16 @@ def _one_line_warnings(show):
 
 
 def _run(argv):
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+
     from sklearn.exceptions import ConvergenceWarning
 
     from ..experiments import format_figures, to_markdown, write
     from ..utils import resolve_device
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
     _check_together(args.parser, args)
     experiment = args.run_experiment
     parameters = inspect.signature(experiment.run).parameters

@@ -26,96 +26,63 @@ Examples
 >>> write(figures, "results")  # doctest: +SKIP
 """
 
-from . import (
-    adder,
-    arithmetic,
-    compare,
-    demo,
-    identity_adder,
-    mnist_addition,
-    single_layer,
-)
-from ._common import Images, load_images, split_digits
-from ._files import UnreadableFileWarning
-from .results import (
-    Figures,
-    UnreadableResultsError,
-    format_rows,
-    markdown_table,
-    mean_std,
-    percent,
-    read_figures,
-    refresh_quotes,
-    seconds_text,
-    stem,
-    to_markdown,
-    write_results,
+import importlib
+
+#: The experiments' modules, in the order ``sklarith --help`` lists their
+#: commands (:data:`EXPERIMENTS` holds the modules themselves).
+EXPERIMENT_MODULES = (
+    "demo",
+    "compare",
+    "arithmetic",
+    "identity_adder",
+    "adder",
+    "mnist_addition",
+    "single_layer",
 )
 
-#: The experiments, in the order ``sklarith --help`` lists their commands.
-EXPERIMENTS = [
-    demo,
-    compare,
-    arithmetic,
-    identity_adder,
-    adder,
-    mnist_addition,
-    single_layer,
-]
+# Each name is imported where it is first used: the experiments import
+# torch, which takes seconds, and the command line's help needs none of it.
+_NAMES = {
+    "Images": "._common",
+    "load_images": "._common",
+    "split_digits": "._common",
+    "UnreadableFileWarning": "._files",
+    "EXPERIMENTS": "._registry",
+    "experiment_named": "._registry",
+    "format_figures": "._registry",
+    "write": "._registry",
+    **dict.fromkeys(
+        [
+            "Figures",
+            "UnreadableResultsError",
+            "format_rows",
+            "markdown_table",
+            "mean_std",
+            "percent",
+            "read_figures",
+            "refresh_quotes",
+            "seconds_text",
+            "stem",
+            "to_markdown",
+            "write_results",
+        ],
+        ".results",
+    ),
+}
 
 
-def experiment_named(name):
-    """The module of the experiment whose figures are named ``name``.
-
-    Parameters
-    ----------
-    name : str
-        The last word of the experiment's command, as
-        :attr:`Figures.experiment` holds it: ``"mnist-addition"``.
-
-    Returns
-    -------
-    module : module or None
-        The experiment of :data:`EXPERIMENTS` of that name, or None when no
-        experiment has it (the figures of a benchmark).
-    """
-    for module in EXPERIMENTS:
-        if module.COMMAND.split()[-1] == name:
-            return module
-    return None
+def __getattr__(name):
+    if name in EXPERIMENT_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _NAMES:
+        value = getattr(importlib.import_module(_NAMES[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def format_figures(figures):
-    """The table of any figures, in Markdown.
-
-    Parameters
-    ----------
-    figures : Figures
-        The figures of an experiment, or figures that carry their own table
-        in their results (see :func:`format_rows`), as the benchmarks' do.
-
-    Returns
-    -------
-    table : str
-        By the ``format_table`` of the experiment that wrote the figures, or
-        by :func:`format_rows` for figures of no experiment.
-    """
-    module = experiment_named(figures.experiment)
-    return module.format_table(figures) if module else format_rows(figures)
-
-
-def write(figures, folder, name=None):
-    """Write ``figures`` and their table to results files in ``folder``.
-
-    :func:`write_results` with the table of :func:`format_figures`: the same
-    parameters but the table, and the same files.
-
-    Returns
-    -------
-    paths : list of pathlib.Path
-        The files written.
-    """
-    return write_results(figures, format_figures(figures), folder, name)
+def __dir__():
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [
