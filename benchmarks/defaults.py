@@ -195,9 +195,12 @@ def description(args, runs):
         "fitted on the training pairs (fit: the classifier's)",
     }[args.snippet]
     states = ", ".join(str(run["random_state"]) for run in runs)
+    runs_text = (
+        "1 run (random state" if len(runs) == 1 else f"{len(runs)} runs (random states"
+    )
     return (
-        f"{len(runs)} runs (random states {states}) of {snippet}, every parameter "
-        f"at its default; {pairs}; accuracies in %."
+        f"{runs_text} {states}) of {snippet}, every parameter at its default; "
+        f"{pairs}; accuracies in %."
     )
 
 
