@@ -87,6 +87,7 @@ def __dir__():
 
 __all__ = [
     "EXPERIMENTS",
+    "EXPERIMENT_MODULES",
     "Figures",
     "Images",
     "UnreadableFileWarning",
