@@ -14,6 +14,11 @@ def test_a_keep_mask_zeroes_about_a_share_p_and_scales_the_rest(p):
     assert mask.unique().tolist() == pytest.approx([0.0, 1 / (1 - p)])
 
 
+@pytest.mark.parametrize("p", [1 - 1e-6, 1 - 2**-17])
+def test_a_p_that_rounds_to_one_drops_every_value(p):
+    assert torch.equal(keep_mask(torch.ones(100), p), torch.zeros(100))
+
+
 def test_a_keep_mask_has_the_shape_and_dtype_of_its_values():
     values = torch.ones(3, 5, 7, dtype=torch.bfloat16)
     mask = keep_mask(values, 0.5)

@@ -59,6 +59,11 @@ def keep_mask(like, p, generator=None):
     generator : torch.Generator or None
         The generator to draw from; ``None``: torch's default one.
     """
+    dropped_levels = round(p * _MASK_LEVELS)
+    if dropped_levels == _MASK_LEVELS:
+        # p within 1 / 131,072 of 1: every level dropped. The threshold would
+        # not fit in 16 bits (it would wrap around and keep every value).
+        return torch.zeros_like(like)
     n_values = like.numel()
     words = torch.randint(
         torch.iinfo(torch.int64).min,
@@ -69,8 +74,8 @@ def keep_mask(like, p, generator=None):
         generator=generator,
     )
     levels = words.view(torch.int16)[:n_values].view(like.shape)
-    # int16 levels run from -32,768: the first round(p * 65,536) are dropped.
-    threshold = round(p * _MASK_LEVELS) - _MASK_LEVELS // 2
+    # int16 levels run from -32,768: the first dropped_levels are dropped.
+    threshold = dropped_levels - _MASK_LEVELS // 2
     return (levels >= threshold).to(like.dtype) * (1 / (1 - p))
 
 
