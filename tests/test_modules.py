@@ -45,13 +45,12 @@ def test_dropout_passes_gradients_only_through_kept_values():
     assert torch.equal(values.grad, dropped.detach())
 
 
-@pytest.mark.parametrize("optimizer", [torch.optim.Adam, torch.optim.AdamW])
-def test_adam_steps_with_torch_s_fused_implementation_on_the_cpu(optimizer):
+def _optimizer_of_a_small_net(**spec_params):
+    """The optimizer that :func:`build_net` gives a linear layer on the CPU."""
     spec = NetSpec(
         module=torch.nn.Linear,
         criterion=torch.nn.MSELoss,
         module_params={"in_features": 2, "out_features": 1},
-        optimizer=optimizer,
         max_epochs=1,
         batch_size=4,
         lr=1e-3,
@@ -60,25 +59,16 @@ def test_adam_steps_with_torch_s_fused_implementation_on_the_cpu(optimizer):
         n_iter_no_change=1,
         verbose=0,
         mixed_precision=False,
+        **spec_params,
     )
-    net = build_net(spec, n_samples=8, device="cpu", seed=0).initialize()
-    assert net.optimizer_.defaults["fused"] is True
+    return build_net(spec, n_samples=8, device="cpu", seed=0).initialize().optimizer_
+
+
+@pytest.mark.parametrize("optimizer", [torch.optim.Adam, torch.optim.AdamW])
+def test_adam_steps_with_torch_s_fused_implementation_on_the_cpu(optimizer):
+    assert _optimizer_of_a_small_net(optimizer=optimizer).defaults["fused"] is True
 
 
 def test_a_fused_choice_in_the_spec_is_kept():
-    spec = NetSpec(
-        module=torch.nn.Linear,
-        criterion=torch.nn.MSELoss,
-        module_params={"in_features": 2, "out_features": 1},
-        optimizer_params={"fused": False},
-        max_epochs=1,
-        batch_size=4,
-        lr=1e-3,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=1,
-        verbose=0,
-        mixed_precision=False,
-    )
-    net = build_net(spec, n_samples=8, device="cpu", seed=0).initialize()
-    assert not net.optimizer_.defaults["fused"]
+    optimizer = _optimizer_of_a_small_net(optimizer_params={"fused": False})
+    assert not optimizer.defaults["fused"]

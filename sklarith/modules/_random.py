@@ -40,9 +40,9 @@ def generator(device):
 
 #: Dropout draws its masks as 16-bit random integers, four from each 64-bit
 #: draw: a quarter of the generator's work of torch's own dropout, which
-#: draws a float per value, and the largest single cost of a small MLP's
-#: training step on a CPU. The drop probability is thereby rounded to a
-#: multiple of 1 / 65,536.
+#: draws a float per value and is, after the matrix products, the largest
+#: share of a small MLP's training step on a CPU. The drop probability is
+#: thereby rounded to a multiple of 1 / 65,536.
 _MASK_LEVELS = 2**16
 
 
