@@ -9,6 +9,7 @@ import inspect
 import io
 import json
 import os
+import re
 import runpy
 import signal
 import socket
@@ -76,6 +77,18 @@ def test_every_command_takes_the_shared_options(module, capsys):
     assert ("--data" in usage) == ("data" in parameters)
     assert ("--data-home" in usage) == ("data" in parameters)
     assert ("--device" in usage) == ("device" in parameters)
+
+
+@pytest.mark.parametrize(
+    "module", EXPERIMENTS, ids=lambda module: module.COMMAND.split()[-1]
+)
+def test_every_option_states_its_default_at_most_once(module, capsys):
+    with pytest.raises(SystemExit):
+        cli.main([*module.COMMAND.split()[1:], "--help"])
+    options = capsys.readouterr().out.split("options:")[1]
+    # Each option's help starts on a line of its own that names it.
+    for help_ in re.split(r"\n  (?=-)", options):
+        assert help_.count("(default:") <= 1, help_
 
 
 def test_every_command_that_trains_estimators_takes_device():

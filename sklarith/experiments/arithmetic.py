@@ -51,7 +51,7 @@ OPTIONS = {
         "choices": ["mlp", "arithmetic"],
         "help": "mlp: a learnt head per result, the post's model; arithmetic: "
         "a digit read per image and the results computed exactly, on the "
-        "digit reader's encoder (default: mlp)",
+        "digit reader's encoder",
     },
     "n_pairs": {
         "type": int,

@@ -120,8 +120,7 @@ OPTIONS = {
     "digit_init": {
         "choices": ["clusters", "random"],
         "help": "how the arithmetic head's digits start: the digits of a "
-        "clustering of the codes matched to the sums, or random weights "
-        "(default: clusters)",
+        "clustering of the codes matched to the sums, or random weights",
     },
     "eval_n_digits": {
         "type": int,
