@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._encoders import ImageEncoder
 from ._torch import NetSpec, infer_batches, to_tensor
 from .base import IMAGE_SHAPE_CONSTRAINT, MIXED_PRECISION_CONSTRAINT, NetEstimator
-from .modules import ConvAutoencoder
+from .modules import ConvAutoencoder, RandomAffine
 from .modules._layers import refresh_batch_norm
 
 
@@ -50,6 +50,14 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         normalisation gets the mean and variance of the training images,
         which every ``transform`` uses: an image's code never depends on the
         other images transformed with it.
+    augment : bool, default=True
+        Train on a randomly transformed copy of each image (rotated by up to
+        10 degrees, scaled by up to 10 % and shifted by up to 8 % of its
+        side, each image its own draw) and reconstruct the image itself: a
+        denoising autoencoder. Codes that must undo such small changes keep
+        what the image shows rather than where its strokes fall, which is
+        what a classifier on the codes needs. ``transform`` never transforms
+        the images. False: the plain autoencoder of the arithmetic post.
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training images; the learning rate
         decays along a cosine over them. ``"auto"``: as many as make about
@@ -157,6 +165,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "channels": [tuple, list],
         "architecture": [StrOptions({"strided", "stacked"})],
+        "augment": ["boolean"],
     }
 
     _layer_sizes = {"channels": 1}
@@ -168,6 +177,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         image_shape=(28, 28),
         channels=(32, 64),
         architecture="strided",
+        augment=True,
         max_epochs="auto",
         batch_size=128,
         lr=2e-3,
@@ -186,6 +196,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         self.image_shape = image_shape
         self.channels = channels
         self.architecture = architecture
+        self.augment = augment
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -226,6 +237,7 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
                 "n_components": self.n_components,
                 "channels": tuple(int(c) for c in self.channels),
                 "architecture": self.architecture,
+                "augment": RandomAffine() if self.augment else None,
             },
             criterion=torch.nn.BCEWithLogitsLoss,
         )

@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklarith import AutoencoderTransformer
 from sklarith._torch import InMemoryDataset
 from sklarith.metrics import reconstruction_bce
+from sklarith.modules import ConvAutoencoder, RandomAffine
 from sklarith.utils._distinct import distinct_rows
 
 
@@ -97,10 +98,39 @@ def test_a_stacked_autoencoder_from_the_same_random_state_is_the_same(digits):
     np.testing.assert_array_equal(first.transform(X_test), second.transform(X_test))
 
 
+def test_augmentation_moves_the_images_in_training_only(rng):
+    """The encoder sees a moved copy of each image in training; in evaluation,
+    which ``transform`` uses, the image itself."""
+    torch.manual_seed(0)
+    module = ConvAutoencoder((8, 8), 4, channels=(3,), augment=RandomAffine())
+    images = torch.from_numpy(rng.rand(6, 64).astype(np.float32))
+    with torch.no_grad():
+        unmoved = module.decoder(module.encoder(images))
+        in_training = module.train()(images)
+        in_evaluation = module.eval()(images)
+    assert not torch.allclose(in_training, unmoved)
+    torch.testing.assert_close(in_evaluation, unmoved)
+
+
+def test_an_augmented_autoencoder_from_the_same_random_state_is_the_same(digits):
+    X_train, X_test, _, _ = digits
+    first = small_autoencoder(augment=True).fit(X_train)
+    second = small_autoencoder(augment=True).fit(X_train)
+    np.testing.assert_array_equal(first.transform(X_test), second.transform(X_test))
+
+
+def test_augmentation_changes_what_the_autoencoder_learns(digits):
+    X_train, X_test, _, _ = digits
+    augmented = small_autoencoder(augment=True).fit(X_train)
+    plain = small_autoencoder(augment=False).fit(X_train)
+    assert not np.allclose(augmented.transform(X_test), plain.transform(X_test))
+
+
 def test_early_stopping_restores_the_weights_of_the_best_epoch(digits):
     X_train, _, _, _ = digits
-    # A large step: the validation loss is best at epoch 2 and worse after.
-    encoder = small_autoencoder(max_epochs=6, n_iter_no_change=2, lr=0.3)
+    # A large step: the validation loss of the plain autoencoder is best at
+    # epoch 2 and worse after.
+    encoder = small_autoencoder(augment=False, max_epochs=6, n_iter_no_change=2, lr=0.3)
     encoder.fit(X_train)
     best_epoch = dict(encoder.net_.callbacks_)["early_stopping"].best_epoch_
     assert best_epoch < len(encoder.history_) < 6
@@ -155,6 +185,7 @@ def test_max_epochs_auto_trains_at_most_200_epochs_on_few_images(rng):
         ({"n_components": 0}, "'n_components' parameter"),
         ({"channels": ()}, "'channels' parameter .* must be a non-empty tuple"),
         ({"architecture": "deep"}, "'architecture' parameter"),
+        ({"augment": "yes"}, "'augment' parameter"),
     ],
 )
 def test_invalid_parameters_are_named(params, message):

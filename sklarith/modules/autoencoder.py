@@ -62,6 +62,11 @@ class ConvAutoencoder(nn.Module):
     batch normalisation works per image, so an image's code does not depend
     on the row or the batch it is in once the module is in evaluation mode.
 
+    With ``augment``, training encodes a randomly transformed copy of each
+    image and reconstructs the image itself (a denoising autoencoder): codes
+    that must undo a small shift or rotation keep what the image shows
+    rather than where its strokes fall.
+
     Parameters
     ----------
     image_shape : tuple of int
@@ -72,6 +77,9 @@ class ConvAutoencoder(nn.Module):
         Number of filters of each stage, from the input inwards.
     architecture : {"strided", "stacked"}
         The layers of a stage of the encoder, as above.
+    augment : torch.nn.Module or None
+        Applied to (n, 1, height, width) images in training mode, before
+        they are encoded; the target stays the image as given.
 
     Notes
     -----
@@ -86,9 +94,12 @@ class ConvAutoencoder(nn.Module):
         n_components=100,
         channels=(32, 64),
         architecture="strided",
+        augment=None,
     ):
         super().__init__()
         height, width = image_shape
+        self.image_shape = (height, width)
+        self.augment = augment
         n_layers = len(channels)
         code_height = _conv_output_side(height, n_layers)
         code_width = _conv_output_side(width, n_layers)
@@ -136,4 +147,6 @@ class ConvAutoencoder(nn.Module):
         return torch.sigmoid(self.decoder(codes))
 
     def forward(self, x):
+        if self.augment is not None and self.training:
+            x = self.augment(x.reshape(-1, 1, *self.image_shape)).flatten(1)
         return self.decoder(self.encoder(x))
