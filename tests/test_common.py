@@ -465,13 +465,16 @@ def _search_scores(case, data, backend, n_jobs):
 @pytest.mark.parametrize("case", NET_CASES, indirect=True)
 def test_a_grid_search_scores_the_same_on_threads_processes_or_one_by_one(case, data):
     """Each fit owns its random streams: fits running at the same time in one
-    process reproduce those run one after the other or in other processes."""
+    process reproduce those run one after the other, and fits in other
+    processes reproduce them to float32 rounding: a worker process runs torch
+    on another number of threads, whose sums may round the last bit apart
+    (the autoencoder's augmentation resamples images through such sums)."""
     one_by_one = _search_scores(case, data, "sequential", n_jobs=1)
     np.testing.assert_array_equal(
         _search_scores(case, data, "threading", n_jobs=2), one_by_one
     )
-    np.testing.assert_array_equal(
-        _search_scores(case, data, "loky", n_jobs=2), one_by_one
+    np.testing.assert_allclose(
+        _search_scores(case, data, "loky", n_jobs=2), one_by_one, rtol=1e-6, atol=0
     )
 
 
