@@ -56,8 +56,8 @@ class AutoencoderTransformer(ImageEncoder, NetEstimator):
         side, each image its own draw) and reconstruct the image itself: a
         denoising autoencoder. Codes that must undo such small changes keep
         what the image shows rather than where its strokes fall, which is
-        what a classifier on the codes needs. ``transform`` never transforms
-        the images. False: the plain autoencoder of the arithmetic post.
+        what a classifier on the codes needs. ``transform`` never moves an
+        image. False: the plain autoencoder of the arithmetic post.
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training images; the learning rate
         decays along a cosine over them. ``"auto"``: as many as make about

@@ -468,7 +468,7 @@ def test_a_grid_search_scores_the_same_on_threads_processes_or_one_by_one(case, 
     process reproduce those run one after the other, and fits in other
     processes reproduce them to float32 rounding: a worker process runs torch
     on another number of threads, whose sums may round the last bit apart
-    (the autoencoder's augmentation resamples images through such sums)."""
+    (seen once, 6e-8 on one fold, with the augmented autoencoder)."""
     one_by_one = _search_scores(case, data, "sequential", n_jobs=1)
     np.testing.assert_array_equal(
         _search_scores(case, data, "threading", n_jobs=2), one_by_one
