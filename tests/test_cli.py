@@ -11,11 +11,11 @@ import json
 import os
 import re
 import runpy
+import select
 import signal
 import socket
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -681,24 +681,53 @@ def test_ctrl_c_while_python_m_sklarith_loads_is_one_line_and_exit_status_130(
     assert capsys.readouterr() == ("", "\nsklarith: interrupted\n")
 
 
-def test_a_real_ctrl_c_while_torch_loads_is_one_line_and_exit_status_130():
-    """SIGINT half a second after start, while ``import sklarith`` and the
-    command's imports load torch."""
+#: Put first on ``sys.path`` of the command below: tells the test, through a
+#: pipe, the moment the command first asks for torch.
+_REPORT_TORCH_IMPORT = """
+import os, sys
+
+class _ReportTorchImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch":
+            os.write(int(os.environ["SKLARITH_TEST_TORCH_PIPE"]), b"t")
+        return None
+
+sys.meta_path.insert(0, _ReportTorchImport())
+"""
+
+
+def test_a_real_ctrl_c_while_torch_loads_is_one_line_and_exit_status_130(tmp_path):
+    """SIGINT as the command starts to import torch. Not after a fixed delay:
+    on a busy machine half a second can still be Python's own start-up, where
+    no program's handler can answer Ctrl-C."""
+    (tmp_path / "sitecustomize.py").write_text(_REPORT_TORCH_IMPORT)
+    read_end, write_end = os.pipe()
     command = [sys.executable, "-m", "sklarith", "reproduce", "adder", "--quick"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(tmp_path), os.environ.get("PYTHONPATH", "")]
+        ),
+        "SKLARITH_TEST_TORCH_PIPE": str(write_end),
+    }
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
+        pass_fds=[write_end],
         # A shell without job control starts background commands with SIGINT
         # ignored; the command must get it as from a terminal.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(0.5)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as torch_import_started:
+        assert select.select([torch_import_started], [], [], 120)[0]
+        assert torch_import_started.read(1) == b"t"
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
-    assert process.returncode == 130
-    assert (out, err) == ("", "\nsklarith: interrupted\n")
+    assert (process.returncode, out, err) == (130, "", "\nsklarith: interrupted\n")
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["reproduce", "--help"]])
