@@ -213,6 +213,12 @@ def _run(n_digits, random_state, accuracy, **extra):
     }
 
 
+def _sum_run(n_terms, random_state, accuracy):
+    run = _run(None, random_state, accuracy, task="digit-sums", n_terms=n_terms)
+    del run["n_digits"]
+    return run
+
+
 def _write(folder, stem, runs, date="2026-11-29", autoencoder=None, **options):
     options = {"data": "mnist", "quick": False, "digit_init": "clusters", **options}
     results = {"runs": runs}
@@ -242,7 +248,7 @@ def results(tmp_path):
     _write(
         tmp_path,
         "sums-and-mlp",
-        [_run(2, 0, 0.5, head="mlp"), _run(2, 0, 0.5, task="digit-sums")],
+        [_run(2, 0, 0.5, head="mlp"), _sum_run(4, 0, 0.5)],
     )
     return tmp_path
 
@@ -326,6 +332,28 @@ def test_plot_draws_whatever_results_there_are(
         "sklarith, trained at N=1, tested at N=15 and 100",
     ]
     assert ours == (expected if with_results else [])
+    assert ax.get_ylim() == (0, 100)
+    plt.close(ax.figure)
+
+
+def test_digit_sums_are_read_by_k_apart_from_the_numbers(summary, results):
+    readers = summary.read_readers(results, task="digit-sums")
+    assert {
+        k: [r["accuracy"] for r, _ in runs]
+        for k, runs in readers["strided 32-64-128"].items()
+    } == {4: [0.5]}
+
+
+@pytest.mark.parametrize("with_results", [True, False])
+def test_digit_sums_plot_draws_ours_beside_every_published_system(
+    summary, results, tmp_path, with_results
+):
+    plt = pytest.importorskip("matplotlib.pyplot")
+    ax = summary.plot_digit_sums(results if with_results else tmp_path / "none")
+    labels = ax.get_legend_handles_labels()[1]
+    published = summary._published_series(summary.PUBLISHED_DIGIT_SUMS)
+    ours = ["sklarith, each training image in one row"] if with_results else []
+    assert labels == [*published, *ours]
     assert ax.get_ylim() == (0, 100)
     plt.close(ax.figure)
 

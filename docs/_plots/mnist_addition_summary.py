@@ -1,4 +1,4 @@
-"""The MNIST addition page's summary: one table and one plot over every results file.
+"""The MNIST addition page's summary: tables and plots over every results file.
 
 ``sklarith reproduce mnist-addition ... --output results`` writes one results
 file per command. The page sums them up at build time, so that it fills in as
@@ -18,7 +18,9 @@ figures come from ``sklarith``'s experiment.
 :func:`summary_rst` writes the table, and :func:`published_rst` the published
 figures, which directives of ``results_directives.py`` parse into the page;
 :func:`plot_accuracy` draws the plot, which matplotlib's ``plot`` directive
-runs. Neither needs Sphinx, so the tests check them without a docs build.
+runs; :func:`plot_digit_sums` draws the sums of ``k`` digits (task
+``digit-sums``) the same way. Neither needs Sphinx, so the tests check them
+without a docs build.
 """
 
 import json
@@ -29,6 +31,7 @@ import numpy as np
 
 from sklarith.experiments import mean_std, seconds_text
 from sklarith.experiments.mnist_addition import (
+    LENGTH_KEY,
     PUBLISHED,
     PUBLISHED_DIGIT_SUMS,
     reader_name,
@@ -62,12 +65,13 @@ def _selected(figures):
     )
 
 
-def read_readers(results=RESULTS):
-    """The runs of each reader and N: ``{reader: {N: [(run, file name), ...]}}``,
-    the newest reader first, its runs by N and random state.
+def read_readers(results=RESULTS, task="numbers"):
+    """The runs of ``task`` (``"numbers"`` or ``"digit-sums"``) of each reader
+    and length (N or k): ``{reader: {length: [(run, file name), ...]}}``, the
+    newest reader first, its runs by length and random state.
 
     Reads every selected results file in ``results``, oldest first, and keeps
-    one run per (reader, N, random state), the one of the latest file.
+    one run per (reader, length, random state), the one of the latest file.
     """
     files = []
     for path in Path(results).glob(PATTERN):
@@ -78,15 +82,15 @@ def read_readers(results=RESULTS):
     for _, _, path, figures in sorted(files, key=lambda f: f[:3]):
         reader = reader_name(figures["results"].get("autoencoder"))
         for run in figures["results"]["runs"]:
-            if run.get("task", "numbers") == "numbers" and run["head"] == "arithmetic":
-                key = reader, run["n_digits"], run["random_state"]
+            if run.get("task", "numbers") == task and run["head"] == "arithmetic":
+                key = reader, run[LENGTH_KEY[task]], run["random_state"]
                 # Popped first, so that the newest reader comes last.
                 kept.pop(key, None)
                 kept[key] = (run, path.name)
     newest_first = list(dict.fromkeys(reader for reader, _, _ in reversed(kept)))
     readers = {reader: {} for reader in newest_first}
-    for (reader, n_digits, _), run_and_file in sorted(kept.items()):
-        readers[reader].setdefault(n_digits, []).append(run_and_file)
+    for (reader, length, _), run_and_file in sorted(kept.items()):
+        readers[reader].setdefault(length, []).append(run_and_file)
     return {reader: dict(sorted(by_n.items())) for reader, by_n in readers.items()}
 
 
@@ -231,12 +235,34 @@ def published_rst():
     return lines
 
 
-def _published_series():
-    """Each published system's (N, accuracy %) points, in order of N."""
+def _published_series(published=PUBLISHED):
+    """Each published system's (length, accuracy %) points, in order of
+    length, from :data:`PUBLISHED` or :data:`PUBLISHED_DIGIT_SUMS`."""
     series = {}
-    for n_digits, figures in sorted(PUBLISHED.items()):
+    for length, figures in sorted(published.items()):
         for system, accuracy in figures.items():
-            series.setdefault(system, []).append((n_digits, float(accuracy)))
+            series.setdefault(system, []).append((length, float(accuracy)))
+    return series
+
+
+def _published_styled(published=PUBLISHED):
+    """The published systems as the plots draw them, ``(label, style, points)``."""
+    systems = _published_series(published)
+    series = []
+    # Systems at the same length are drawn a little apart, each at a fixed
+    # offset, so that no marker hides another.
+    for i, (system, points) in enumerate(systems.items()):
+        style = {
+            "marker": "v^<>dphP*X"[i % 10],
+            "linestyle": ":" if len(points) > 1 else "none",
+            "color": f"C{1 + i % 9}",
+            "markeredgecolor": "0.25",
+            "markeredgewidth": 0.5,
+            "markersize": 6,
+            "linewidth": 1,
+            "shift": (i - (len(systems) - 1) / 2) * 0.02,
+        }
+        series.append((system, style, [(n, a, None) for n, a in points]))
     return series
 
 
@@ -247,22 +273,7 @@ def _series(by_n, earlier_readers=None):
     at the N each model was trained at, and the models trained at an N other
     than :data:`EVAL_LENGTHS` again, from their own N to each length scored."""
     earlier_readers = earlier_readers or {}
-    series = []
-    published = _published_series()
-    # Systems at the same N are drawn a little apart, each at a fixed offset,
-    # so that no marker hides another.
-    for i, (system, points) in enumerate(published.items()):
-        style = {
-            "marker": "v^<>dphP*X"[i % 10],
-            "linestyle": ":" if len(points) > 1 else "none",
-            "color": f"C{1 + i % 9}",
-            "markeredgecolor": "0.25",
-            "markeredgewidth": 0.5,
-            "markersize": 6,
-            "linewidth": 1,
-            "shift": (i - (len(published) - 1) / 2) * 0.02,
-        }
-        series.append((system, style, [(n, a, None) for n, a in points]))
+    series = _published_styled()
     for reader, earlier in earlier_readers.items():
         points = [
             (n, *percent([r["accuracy"] for r, _ in earlier[n]])) for n in earlier
@@ -381,4 +392,27 @@ def plot_accuracy(results=RESULTS, ax=None):
     inset.set_ylim(math.floor(lowest) - 1, 100)
     inset.set_title("N ≤ 4, zoomed", fontsize="small")
     inset.tick_params(labelsize="small")
+    return ax
+
+
+def plot_digit_sums(results=RESULTS, ax=None):
+    """Accuracy of the whole sum of ``k`` digits against ``k``: the newest
+    reader's runs (mean ± std over them) and the published systems, whose
+    rows reuse the training images where ours use each once."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.8), layout="constrained")
+    series = _published_styled(PUBLISHED_DIGIT_SUMS)
+    by_k = next(iter(read_readers(results, task="digit-sums").values()), {})
+    if by_k:
+        ours = [(k, *percent([r["accuracy"] for r, _ in by_k[k]])) for k in by_k]
+        style = {"marker": "o", "markersize": 7, "color": "black", "linewidth": 2}
+        series.append(("sklarith, each training image in one row", style, ours))
+    _draw(ax, series)
+    _log_n_axis(ax, sorted({k for _, _, points in series for k, _, _ in points}))
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("k, digits summed in a row")
+    ax.set_ylabel("whole sum right (% of test rows)")
+    ax.legend(loc="lower left", frameon=False)
     return ax
