@@ -706,7 +706,7 @@ def test_a_real_ctrl_c_while_torch_loads_is_one_line_and_exit_status_130(tmp_pat
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(
-            [str(tmp_path), os.environ.get("PYTHONPATH", "")]
+            filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])
         ),
         "SKLARITH_TEST_TORCH_PIPE": str(write_end),
     }
