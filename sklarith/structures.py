@@ -364,6 +364,51 @@ class NumberSum(_ExactResults):
         final = alpha.gather(1, y[:, :1]).squeeze(1)
         return log_scale + final.clamp_min(torch.finfo(alpha.dtype).tiny).log()
 
+    def table_log_likelihood(self, log_tables, clusters, y):
+        """Log-probability of the observed sum digits when every image's digit
+        distribution is its cluster's row of a table, for each table.
+
+        The same as every structure's, computed so that long numbers take
+        seconds: the distribution of ``a + b`` is found once per pair of
+        clusters rather than per position of every row, each position becomes
+        the 2 x 2 matrix from carry in to carry out, and the positions'
+        matrices are multiplied pairwise in ``log2(n_digits)`` rounds (each
+        renormalised, in float64) rather than in ``n_digits`` steps.
+        """
+        n, n_clusters = self.n_digits, log_tables.shape[1]
+        p = log_tables.double().exp()
+        n_tables = len(p)
+        pairs = _digit_sum(
+            p[:, :, None].expand(-1, -1, n_clusters, -1).reshape(-1, N_DIGITS),
+            p[:, None].expand(-1, n_clusters, -1, -1).reshape(-1, N_DIGITS),
+        )
+        # Padded so that a + b = -1 and 19, which no carry allows, read 0.
+        pairs = nn.functional.pad(pairs, (1, 1)).view(n_tables, -1)
+        n_values = pairs.shape[1] // n_clusters**2
+        carry = torch.arange(2, device=y.device)
+        # a + b = digit + 10 * carry_out - carry_in, per position and carries
+        total = y[:, 1:, None, None] + 10 * carry[None, None, None, :] - carry[:, None]
+        pair = clusters[:, :n] * n_clusters + clusters[:, n:]
+        index = pair[:, :, None, None] * n_values + total + 1
+        # Units first, so that a row vector of the carry in multiplies them
+        # from the left.
+        steps = pairs[:, index.flip(1)]
+        log_scale = torch.zeros(steps.shape[:2], dtype=steps.dtype, device=y.device)
+        tiny = torch.finfo(steps.dtype).tiny
+        while steps.shape[2] > 1:
+            if steps.shape[2] % 2:
+                identity = torch.eye(2, dtype=steps.dtype, device=y.device)
+                identity = identity.expand(*steps.shape[:2], 1, 2, 2)
+                steps = torch.cat([steps, identity], dim=2)
+            steps = steps[:, :, 0::2] @ steps[:, :, 1::2]
+            scale = steps.amax(dim=(3, 4), keepdim=True).clamp_min(tiny)
+            steps = steps / scale
+            log_scale = log_scale + scale.log().sum(dim=(2, 3, 4))
+        # No carry into the units; the leading digit is the last carry out.
+        final = steps[:, :, 0, 0].gather(2, y[None, :, :1].expand(n_tables, -1, 1))
+        log_likelihood = log_scale + final.squeeze(2).clamp_min(tiny).log()
+        return log_likelihood.to(log_tables.dtype)
+
     def marginals(self, p):
         """Probabilities of each digit of the sum, most significant first."""
         carry = torch.zeros(p.shape[0], 2, dtype=p.dtype, device=p.device)

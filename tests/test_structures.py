@@ -103,6 +103,24 @@ def test_pair_results_likelihood_under_cluster_tables_is_that_of_each_image():
     )
 
 
+@pytest.mark.parametrize("n_digits", [1, 2, 5, 40])
+def test_number_sum_likelihood_under_cluster_tables_is_that_of_each_image(n_digits):
+    generator = torch.Generator().manual_seed(n_digits)
+    log_tables = torch.log_softmax(torch.randn(3, 5, 10, generator=generator), dim=-1)
+    clusters = torch.randint(0, 5, (20, 2 * n_digits), generator=generator)
+    structure = NumberSum(n_digits)
+    digits = torch.randint(0, 10, (20, 2 * n_digits), generator=generator)
+    y = torch.as_tensor(structure.encode(structure.results(digits.numpy())))
+    log_digits = log_tables[:, clusters].flatten(0, 1)
+    expected = structure.log_likelihood(log_digits, y.repeat(3, 1)).view(3, 20)
+    torch.testing.assert_close(
+        structure.table_log_likelihood(log_tables, clusters, y),
+        expected,
+        rtol=1e-5,
+        atol=1e-4,
+    )
+
+
 def test_pair_results_marginals_are_distributions():
     p = digit_distributions(4, 2).exp()
     for marginal in PairResults(ARITHMETIC_TARGETS).marginals(p):
