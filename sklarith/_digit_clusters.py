@@ -5,17 +5,32 @@ the results of long sums say almost nothing about any one image: every digit
 of the sum depends on a carry that the other images decide, so the gradient
 of a network that does not yet tell digits apart is close to zero (the cold
 start). A clustering of the images' features needs no label; the results
-then say which digit each cluster is. :func:`cluster_digits` clusters the
-images and finds the digit of each cluster that makes the observed results
-most likely under exact arithmetic (the structure's likelihood, maximised
-over a cluster-to-digit table from a few random starts), which gives the
-network a first digit for every image to learn from before the results
-alone take over.
+then say which digit each cluster is. Two starts do this:
+
+- :func:`cluster_digits` clusters the features themselves into many small
+  clusters and finds the digit of each that makes the observed results most
+  likely under exact arithmetic (the structure's likelihood, maximised over
+  a soft cluster-to-digit table from a few random starts). Results that
+  each depend on a few images pin every cluster's digit.
+- :func:`umap_digits` first embeds the features with UMAP, whose
+  neighbour graph follows the shape of each digit's images, and fits ten
+  Gaussian clusters there, nearly one per digit; it then names the ten
+  clusters by a local search over hard tables under the same likelihood.
+  A sum of many digits is nearly normal: its likelihood pins the *mean*
+  digit of a cluster rather than its digit, so many small clusters, each
+  with a few images of other digits, settle one digit off, where ten
+  nearly pure ones each hold thousands of images and are named right.
+
+Either gives the network a first digit for every image to learn from
+before the results alone take over.
 """
+
+import itertools
 
 import numpy as np
 import torch
 from sklearn.cluster import KMeans
+from sklearn.mixture import GaussianMixture
 
 from .structures import N_DIGITS
 
@@ -37,6 +52,19 @@ STEP_SIZE = 0.1
 #: Rows whose results the tables are fitted on, at most: enough to tell 40
 #: clusters apart, few enough to take seconds.
 MAX_ROWS = 1_000
+
+#: The UMAP embedding of :func:`umap_digits`: as many dimensions as digits,
+#: neighbourhoods of 20 images, points packed tightly (``min_dist=0``), as
+#: clustering after UMAP wants them (McConville et al., "N2D", 2020).
+UMAP_PARAMS = {"n_components": N_DIGITS, "n_neighbors": 20, "min_dist": 0.0}
+
+#: Random starts of the local search that names the ten clusters.
+N_SEARCH_STARTS = 4
+
+#: The share of a cluster's images that a hard table reads as other digits:
+#: the clusters are nearly, not wholly, pure, and a table without it would
+#: make one misread image rule a row out.
+TABLE_IMPURITY = 0.05
 
 
 def cluster_digits(features, structure, y, random_state):
@@ -64,12 +92,9 @@ def cluster_digits(features, structure, y, random_state):
     clusters = KMeans(n_clusters, n_init=1, random_state=random_state).fit_predict(
         images
     )
-    clusters = torch.as_tensor(clusters.reshape(n_rows, n_images), dtype=torch.int64)
+    clusters = clusters.reshape(n_rows, n_images)
     rng = np.random.RandomState(random_state)
-    rows = torch.as_tensor(
-        rng.choice(n_rows, min(n_rows, MAX_ROWS), replace=False), dtype=torch.int64
-    )
-    row_clusters, row_results = clusters[rows], torch.as_tensor(y)[rows]
+    row_clusters, row_results = _fitted_rows(clusters, y, rng)
     generator = torch.Generator().manual_seed(int(rng.randint(2**31 - 1)))
     # A uniform table has no gradient: the results favour no digit of an
     # image whose digits are all equally likely. Random ones do.
@@ -92,4 +117,114 @@ def cluster_digits(features, structure, y, random_state):
         optimizer.step()
     with torch.no_grad():
         best = int(negative_log_likelihoods().argmin())
-    return tables[best].detach().argmax(dim=1)[clusters].numpy()
+    return tables[best].detach().argmax(dim=1).numpy()[clusters]
+
+
+def umap_digits(features, structure, y, random_state):
+    """A digit for every image of every row, from ten clusters of a UMAP
+    embedding named by the results; no digit label is used.
+
+    The ten clusters' digits are found by a local search: from a random
+    assignment of distinct digits, the most likely of all the assignments
+    one step away (two clusters' digits swapped, or one cluster's digit
+    changed) is taken while it is more likely than the current one, from
+    a few random starts; the most likely end is kept.
+
+    Parameters
+    ----------
+    features : ndarray of shape (n_rows, n_images, n_features)
+        Features of each image of each row (an encoder's codes, or pixels).
+    structure : PairResults, NumberSum or DigitSum
+        The exact arithmetic that gives the results of a row's digits.
+    y : ndarray of shape (n_rows, n_outputs)
+        Class indices of the observed results.
+    random_state : int
+        Seeds the embedding, the clusters, the rows and the starts.
+
+    Returns
+    -------
+    digits : ndarray of shape (n_rows, n_images)
+        The digit of each image's cluster.
+    """
+    # Imported here: UMAP compiles its functions with numba on first import,
+    # which the other starts and every other estimator do without.
+    import umap
+
+    n_rows, n_images, n_features = features.shape
+    # An image that several rows hold enters the graph once: its copies
+    # would otherwise be its nearest neighbours and hide the others.
+    images, image_of = np.unique(
+        features.reshape(n_rows * n_images, n_features), axis=0, return_inverse=True
+    )
+    # Fewer neighbours than images makes no graph; tiny data still starts.
+    n_neighbors = min(UMAP_PARAMS["n_neighbors"], len(images) - 1)
+    embedding = umap.UMAP(
+        **{**UMAP_PARAMS, "n_neighbors": n_neighbors},
+        random_state=random_state,
+        # One job: with a random state, UMAP runs one thread anyway.
+        n_jobs=1,
+    ).fit_transform(images)
+    clusters = GaussianMixture(N_DIGITS, random_state=random_state).fit_predict(
+        embedding
+    )
+    clusters = clusters[image_of.ravel()].reshape(n_rows, n_images)
+    rng = np.random.RandomState(random_state)
+    row_clusters, row_results = _fitted_rows(clusters, y, rng)
+
+    def log_likelihoods(assignments):
+        tables = torch.full(
+            (len(assignments), N_DIGITS, N_DIGITS),
+            np.log(TABLE_IMPURITY / (N_DIGITS - 1)),
+        )
+        tables[
+            torch.arange(len(assignments))[:, None],
+            torch.arange(N_DIGITS),
+            torch.as_tensor(np.stack(assignments)),
+        ] = np.log(1 - TABLE_IMPURITY)
+        with torch.no_grad():
+            likelihood = structure.table_log_likelihood(
+                tables, row_clusters, row_results
+            )
+        return likelihood.sum(dim=1).numpy()
+
+    best, best_likelihood = None, -np.inf
+    for _ in range(N_SEARCH_STARTS):
+        assignment = rng.permutation(N_DIGITS)
+        likelihood = log_likelihoods([assignment])[0]
+        while True:
+            neighbours = _neighbouring_assignments(assignment)
+            likelihoods = log_likelihoods(neighbours)
+            if likelihoods.max() <= likelihood:
+                break
+            assignment = neighbours[int(likelihoods.argmax())]
+            likelihood = likelihoods.max()
+        if likelihood > best_likelihood:
+            best, best_likelihood = assignment, likelihood
+    return best[clusters]
+
+
+def _fitted_rows(clusters, y, rng):
+    """The clusters and results of the rows (at most MAX_ROWS) that the
+    tables are fitted on, as tensors."""
+    n_rows = len(clusters)
+    rows = rng.choice(n_rows, min(n_rows, MAX_ROWS), replace=False)
+    return (
+        torch.as_tensor(clusters[rows], dtype=torch.int64),
+        torch.as_tensor(np.asarray(y)[rows]),
+    )
+
+
+def _neighbouring_assignments(assignment):
+    """Every assignment of digits to clusters one step from ``assignment``:
+    two clusters' digits swapped, or one cluster's digit changed."""
+    neighbours = []
+    for first, second in itertools.combinations(range(len(assignment)), 2):
+        swapped = assignment.copy()
+        swapped[[first, second]] = assignment[[second, first]]
+        neighbours.append(swapped)
+    for cluster, digit in itertools.product(range(len(assignment)), range(N_DIGITS)):
+        if digit != assignment[cluster]:
+            changed = assignment.copy()
+            changed[cluster] = digit
+            neighbours.append(changed)
+    return neighbours

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._arithmetic_base import BaseArithmeticClassifier
-from ._digit_clusters import cluster_digits
+from ._digit_clusters import cluster_digits, umap_digits
 from ._torch import (
     InMemoryDataset,
     build_net,
@@ -19,7 +19,7 @@ from ._torch import (
     valid_subset_accuracy,
 )
 from .modules import ArithmeticLikelihood, DigitCrossEntropy, DigitMLP
-from .structures import N_DIGITS, PairResults
+from .structures import N_DIGITS, DigitSum, PairResults
 
 # Optimizer steps of learning the clusters' digits, with digit_init="clusters",
 # before the results alone, in whole epochs: enough for the network to tell
@@ -68,15 +68,20 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
     hidden_layer_sizes : tuple of int, default=(1000,)
         Widths of the hidden layers of the network that maps each image's
         features to its digit logits.
-    digit_init : {"clusters", "random"}, default="clusters"
+    digit_init : {"auto", "clusters", "umap", "random"}, default="auto"
         How the digits start. ``"clusters"``: the images' features (the
         encoder's codes, or the pixels) are first clustered, without labels,
         and each cluster is given the digit that makes the observed results
         most likely; the network learns these digits for about 300 optimizer
         steps (whole epochs), then the results alone. It gets long sums past
         their cold start, where random digits leave the results almost no
-        gradient. ``"random"``: from random weights, the results alone teach
-        the digits.
+        gradient. ``"umap"``: the same, with ten clusters of a UMAP embedding
+        of the features, nearly one per digit, for sums of many digits, whose
+        results pin a cluster's mean digit rather than its digit (the
+        :ref:`User Guide <user_guide_digit_arithmetic>` says why). ``"auto"``:
+        ``"umap"`` for a :class:`~sklarith.structures.DigitSum`,
+        ``"clusters"`` for the other structures. ``"random"``: from random
+        weights, the results alone teach the digits.
     activation : {"relu", "sigmoid", "tanh"}, default="relu"
         Nonlinearity after every hidden layer.
     encoder : AutoencoderTransformer, PCAEncoder or None, default=None
@@ -152,6 +157,9 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
     structure_ : PairResults, NumberSum or DigitSum
         The arithmetic the model computes: ``structure``, or
         ``PairResults()`` for None.
+    digit_init_ : {"clusters", "umap", "random"}
+        How the digits start: ``digit_init``, with ``"auto"`` resolved for
+        ``structure_`` (a warm start continues the fitted net instead).
     classes_ : ndarray or list of ndarray
         Classes of each output, every value its result can take (from the
         structure, whether or not ``y`` shows them all); a single array when
@@ -212,7 +220,7 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
             HasMethods(["log_likelihood", "marginals", "encode"]),
             None,
         ],
-        "digit_init": [StrOptions({"clusters", "random"})],
+        "digit_init": [StrOptions({"auto", "clusters", "umap", "random"})],
     }
 
     _layer_sizes = {"hidden_layer_sizes": 0}
@@ -222,7 +230,7 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
         *,
         structure=None,
         hidden_layer_sizes=(1000,),
-        digit_init="clusters",
+        digit_init="auto",
         activation="relu",
         encoder=None,
         freeze_encoder=False,
@@ -379,6 +387,9 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
                 "or the structure of these results."
             )
         self.structure_ = structure
+        self.digit_init_ = self.digit_init
+        if self.digit_init == "auto":
+            self.digit_init_ = "umap" if isinstance(structure, DigitSum) else "clusters"
         return structure.classes, structure.encode(Y)
 
     def _head_spec(self, n_features):
@@ -391,16 +402,19 @@ class DigitArithmeticClassifier(BaseArithmeticClassifier):
         }
 
     def _initial_net(self, X, y, X_tensor, spec, seed):
-        """With ``digit_init="clusters"``, a net first trained on the digits of
-        a clustering of the images, matched to the results (a warm start
-        continues the fitted net instead)."""
+        """With ``digit_init`` other than ``"random"``, a net first trained on
+        the digits of a clustering of the images, matched to the results (a
+        warm start continues the fitted net instead)."""
         fitted = super()._initial_net(X, y, X_tensor, spec, seed)
-        if fitted is not None or self.digit_init == "random":
+        if fitted is not None:
             return fitted
         structure = self.structure_
+        if self.digit_init_ == "random":
+            return None
         n_rows = len(X)
         features = X if self.encoder_ is None else self.encoder_.transform(X)
-        digits = cluster_digits(
+        start = umap_digits if self.digit_init_ == "umap" else cluster_digits
+        digits = start(
             np.asarray(features).reshape(n_rows, structure.n_images, -1),
             structure,
             y,

@@ -1,12 +1,13 @@
-"""digit_init="clusters" (the default): the digit-reading classifier's digits
-start from a clustering of the images matched to the results, never from a
-digit label. Digit labels appear here only to check what was learnt."""
+"""digit_init: the digit-reading classifier's digits start from a clustering
+of the images matched to the results ("clusters", or "umap" for sums of many
+digits), never from a digit label. Digit labels appear here only to check
+what was learnt."""
 
 import numpy as np
 import pytest
 
 from sklarith import DigitArithmeticClassifier
-from sklarith._digit_clusters import cluster_digits
+from sklarith._digit_clusters import cluster_digits, umap_digits
 from sklarith.datasets import load_digit_images, make_digit_sums, make_number_addition
 from sklarith.structures import DigitSum, NumberSum
 
@@ -55,6 +56,55 @@ def test_the_digits_of_the_clusters_are_found_from_sums_of_many_digits_alone():
     assert (found == digits.target[indices]).mean() > 0.7
 
 
+@pytest.fixture(scope="module")
+def sums_of_64():
+    """Rows of 64 noisy copies of the ten 8x8 digits' mean images, labelled
+    with their sum, and the digits of each row's images (for checking only).
+
+    The copies of one digit lie near one another and apart from the other
+    digits', as an encoder's codes of real digits mostly do; the start is to
+    find them and name them from the sums.
+    """
+    digits = load_digit_images()
+    means = np.stack([digits.data[digits.target == d].mean(axis=0) for d in range(10)])
+    rng = np.random.RandomState(0)
+    labels = rng.randint(10, size=3000)
+    images = means[labels] + rng.normal(scale=0.3, size=(3000, 64))
+    X, Y, indices = make_digit_sums(
+        images, labels, n_terms=64, n_samples=300, random_state=0, return_indices=True
+    )
+    return X.reshape(len(X), 64, -1), _codes(Y), labels[indices]
+
+
+def test_ten_clusters_of_a_umap_embedding_are_named_from_sums_of_64_digits(
+    sums_of_64,
+):
+    features, y, true_digits = sums_of_64
+    found = umap_digits(features, DigitSum(64), y, random_state=0)
+    assert (found == true_digits).mean() > 0.9
+
+
+def test_many_small_clusters_read_fewer_digits_of_sums_of_64_than_umap(sums_of_64):
+    # Why "auto" starts sums of digits from UMAP: a sum of 64 digits pins a
+    # cluster's mean digit, and of forty small clusters some settle one off.
+    features, y, true_digits = sums_of_64
+    right = {
+        start: (start(features, DigitSum(64), y, random_state=0) == true_digits).mean()
+        for start in (cluster_digits, umap_digits)
+    }
+    assert right[cluster_digits] < right[umap_digits]
+
+
+def test_the_umap_start_gives_the_same_digits_from_the_same_random_state(
+    sums_of_64,
+):
+    features, y, _ = sums_of_64
+    first, second = (
+        umap_digits(features, DigitSum(64), y, random_state=3) for _ in range(2)
+    )
+    np.testing.assert_array_equal(first, second)
+
+
 def test_the_same_random_state_gives_the_same_digits(numbers):
     X, Y, _ = numbers
     pixels = X.reshape(len(X), 4, -1)
@@ -86,7 +136,7 @@ def test_a_clustered_start_reads_digits_before_the_results_have_taught_any(numbe
     assert accuracy["clusters"] > 0.7
 
 
-def test_the_digits_start_from_clusters_by_default(numbers):
+def test_the_digits_of_numbers_start_from_clusters_by_default(numbers):
     X, Y, _ = numbers
     params = _one_epoch("clusters").get_params()
     del params["digit_init"]
@@ -99,3 +149,21 @@ def test_the_digits_start_from_clusters_by_default(numbers):
 def test_the_history_holds_the_epochs_of_the_results_only(numbers):
     X, Y, _ = numbers
     assert len(_one_epoch("clusters").fit(X, Y).history_) == 1
+
+
+@pytest.mark.parametrize(
+    ("structure", "start"),
+    [(NumberSum(2), "clusters"), (DigitSum(4), "umap")],
+    ids=["numbers", "digit-sums"],
+)
+def test_auto_starts_sums_of_digits_from_umap_and_numbers_from_clusters(
+    structure, start
+):
+    digits = load_digit_images()
+    make = make_number_addition if isinstance(structure, NumberSum) else make_digit_sums
+    length = {"n_digits": 2} if isinstance(structure, NumberSum) else {"n_terms": 4}
+    X, Y = make(digits.data, digits.target, n_samples=100, random_state=0, **length)
+    clf = DigitArithmeticClassifier(
+        structure=structure, hidden_layer_sizes=(8,), max_epochs=1, random_state=0
+    ).fit(X, Y)
+    assert clf.digit_init_ == start

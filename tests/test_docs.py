@@ -73,7 +73,7 @@ def _pages_and_examples():
 #: DigitArithmeticClassifier, and its arithmetic an object of
 #: sklarith.structures.
 REMOVED = re.compile(
-    r"""head=["']arithmetic["']|digit_init=["']auto["']|SEED_TARGETS"""
+    r"""head=["']arithmetic["']|SEED_TARGETS"""
     r"|datasets\.PAIR_TARGETS|modules\.(?:PairResults|NumberSum|DigitSum)"
 )
 

@@ -118,9 +118,11 @@ OPTIONS = {
         "help": "fine-tuning epochs (default: 25; with --quick 2)",
     },
     "digit_init": {
-        "choices": ["clusters", "random"],
-        "help": "how the arithmetic head's digits start: the digits of a "
-        "clustering of the codes matched to the sums, or random weights",
+        "choices": ["auto", "clusters", "umap", "random"],
+        "help": "how the arithmetic head's digits start (the classifier's "
+        "digit_init): the digits of a clustering of the codes matched to the "
+        "results, of ten clusters of their UMAP embedding, or random weights; "
+        "auto: umap for sums of digits, clusters for numbers",
     },
     "eval_n_digits": {
         "type": int,
@@ -415,7 +417,7 @@ def run(
     n_terms=(4, 16, 64),
     heads=("arithmetic",),
     max_epochs=None,
-    digit_init="clusters",
+    digit_init="auto",
     eval_n_digits=None,
     eval_n_terms=None,
     eval_resampled_rows=None,
