@@ -1,10 +1,11 @@
 """What the digit start from clusters costs on a few hundred rows.
 
-``DigitArithmeticClassifier(digit_init="clusters")``, the default, first
-clusters the images and fits the cluster digits to the results, then trains
-the network on those digits for about 300 optimizer steps, before the
-results alone; ``digit_init="random"`` starts from random weights. On a few
-hundred rows that start must cost about what the fit costs, not a minute.
+``DigitArithmeticClassifier(digit_init="clusters")``, what the default
+``"auto"`` runs for pairs and numbers, first clusters the images and fits
+the cluster digits to the results, then trains the network on those digits
+for about 300 optimizer steps, before the results alone;
+``digit_init="random"`` starts from random weights. On a few hundred rows
+that start must cost about what the fit costs, not a minute.
 This benchmark fits both, every other parameter at its default, on rows of
 pairs of scikit-learn's 8x8 digits labelled with the five results of the
 arithmetic experiment, and reports the fit time and the share of held-out
