@@ -3,6 +3,7 @@ exact probabilities against brute force, the data set maker, and the
 arithmetic head trained on it."""
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -183,3 +184,23 @@ def test_the_digit_reader_predicts_sums_of_digit_images(digits):
     assert np.isin(predicted, np.arange(28)).all()
     (proba,) = clf.predict_proba(X[:20])
     assert proba.shape == (20, 28)
+
+
+def test_few_rows_of_long_sums_are_classes_without_a_warning(digits):
+    # 40 rows of sums of 64 digits take up to 577 values: more classes than
+    # rows is what long sums are, not a sign of a regression target.
+    X, Y = make_digit_sums(
+        digits.data, digits.target, n_terms=64, n_samples=40, random_state=0
+    )
+    clf = DigitArithmeticClassifier(
+        structure=DigitSum(64),
+        digit_init="random",
+        hidden_layer_sizes=(8,),
+        early_stopping=False,
+        max_epochs=1,
+        random_state=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, Y)
+    assert not [w for w in caught if "classes" in str(w.message)]
