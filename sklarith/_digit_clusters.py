@@ -128,7 +128,9 @@ def umap_digits(features, structure, y, random_state):
     assignment of distinct digits, the most likely of all the assignments
     one step away (two clusters' digits swapped, or one cluster's digit
     changed) is taken while it is more likely than the current one, from
-    a few random starts; the most likely end is kept.
+    a few random starts; the most likely end is kept. With no more distinct
+    images than a UMAP neighbourhood holds (20), this is
+    :func:`cluster_digits`.
 
     Parameters
     ----------
@@ -156,10 +158,11 @@ def umap_digits(features, structure, y, random_state):
     images, image_of = np.unique(
         features.reshape(n_rows * n_images, n_features), axis=0, return_inverse=True
     )
-    # Fewer neighbours than images makes no graph; tiny data still starts.
-    n_neighbors = min(UMAP_PARAMS["n_neighbors"], len(images) - 1)
+    if len(images) <= UMAP_PARAMS["n_neighbors"]:
+        # Too few images for a neighbourhood each: no graph to embed.
+        return cluster_digits(features, structure, y, random_state)
     embedding = umap.UMAP(
-        **{**UMAP_PARAMS, "n_neighbors": n_neighbors},
+        **UMAP_PARAMS,
         random_state=random_state,
         # One job: with a random state, UMAP runs one thread anyway.
         n_jobs=1,

@@ -108,6 +108,19 @@ def test_the_umap_start_gives_the_same_digits_from_the_same_random_state(
     np.testing.assert_array_equal(again, umap_start)
 
 
+def test_the_umap_start_of_fewer_images_than_a_neighbourhood_is_the_clusters():
+    # Six images make no UMAP graph of 20 neighbours each; they still start.
+    digits = load_digit_images()
+    X, Y = make_digit_sums(
+        digits.data, digits.target, n_terms=2, n_samples=3, random_state=0
+    )
+    pixels = X.reshape(3, 2, -1)
+    np.testing.assert_array_equal(
+        umap_digits(pixels, DigitSum(2), _codes(Y), random_state=0),
+        cluster_digits(pixels, DigitSum(2), _codes(Y), random_state=0),
+    )
+
+
 def test_the_same_random_state_gives_the_same_digits(numbers):
     X, Y, _ = numbers
     pixels = X.reshape(len(X), 4, -1)
