@@ -14,8 +14,9 @@ then say which digit each cluster is. Two starts do this:
   each depend on a few images pin every cluster's digit.
 - :func:`umap_digits` first embeds the features with UMAP, whose
   neighbour graph follows the shape of each digit's images, and fits ten
-  Gaussian clusters there, nearly one per digit; it then names the ten
-  clusters by a local search over hard tables under the same likelihood.
+  Gaussian clusters there, nearly one per digit (the most likely of several
+  mixtures); it then names the ten clusters by a local search over hard
+  tables under the same likelihood.
   A sum of many digits is nearly normal: its likelihood pins the *mean*
   digit of a cluster rather than its digit, so many small clusters, each
   with a few images of other digits, settle one digit off, where ten
@@ -57,6 +58,12 @@ MAX_ROWS = 1_000
 #: neighbourhoods of 20 images, points packed tightly (``min_dist=0``), as
 #: clustering after UMAP wants them (McConville et al., "N2D", 2020).
 UMAP_PARAMS = {"n_components": N_DIGITS, "n_neighbors": 20, "min_dist": 0.0}
+
+#: Starts of the Gaussian mixture of the embedding; the mixture most likely
+#: under the embedding itself is kept. One start may merge two digits into
+#: one cluster and split a third in two, a start the results cannot correct:
+#: ten clusters named by distinct digits then misread a whole digit.
+N_MIXTURE_STARTS = 8
 
 #: Random starts of the local search that names the ten clusters.
 N_SEARCH_STARTS = 4
@@ -124,6 +131,11 @@ def umap_digits(features, structure, y, random_state):
     """A digit for every image of every row, from ten clusters of a UMAP
     embedding named by the results; no digit label is used.
 
+    The clusters are those of the Gaussian mixture of the embedding most
+    likely under the embedding itself, of several fitted from random
+    starts: one start may merge two digits and split a third, which no
+    naming of ten clusters by ten digits can undo.
+
     The ten clusters' digits are found by a local search: from a random
     assignment of distinct digits, the most likely of all the assignments
     one step away (two clusters' digits swapped, or one cluster's digit
@@ -167,9 +179,7 @@ def umap_digits(features, structure, y, random_state):
         # One job: with a random state, UMAP runs one thread anyway.
         n_jobs=1,
     ).fit_transform(images)
-    clusters = GaussianMixture(N_DIGITS, random_state=random_state).fit_predict(
-        embedding
-    )
+    clusters = _mixture_clusters(embedding, random_state)
     clusters = clusters[image_of.ravel()].reshape(n_rows, n_images)
     rng = np.random.RandomState(random_state)
     row_clusters, row_results = _fitted_rows(clusters, y, rng)
@@ -204,6 +214,14 @@ def umap_digits(features, structure, y, random_state):
         if likelihood > best_likelihood:
             best, best_likelihood = assignment, likelihood
     return best[clusters]
+
+
+def _mixture_clusters(embedding, random_state):
+    """The cluster of every point of ``embedding`` under the most likely of
+    ``N_MIXTURE_STARTS`` Gaussian mixtures of ten components."""
+    return GaussianMixture(
+        N_DIGITS, n_init=N_MIXTURE_STARTS, random_state=random_state
+    ).fit_predict(embedding)
 
 
 def _fitted_rows(clusters, y, rng):

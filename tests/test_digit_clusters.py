@@ -5,9 +5,10 @@ what was learnt."""
 
 import numpy as np
 import pytest
+from sklearn.mixture import GaussianMixture
 
 from sklarith import DigitArithmeticClassifier
-from sklarith._digit_clusters import cluster_digits, umap_digits
+from sklarith._digit_clusters import _mixture_clusters, cluster_digits, umap_digits
 from sklarith.datasets import load_digit_images, make_digit_sums, make_number_addition
 from sklarith.structures import DigitSum, NumberSum
 
@@ -106,6 +107,29 @@ def test_the_umap_start_gives_the_same_digits_from_the_same_random_state(
     features, y, _ = sums_of_64
     again = umap_digits(features, DigitSum(64), y, random_state=0)
     np.testing.assert_array_equal(again, umap_start)
+
+
+def test_the_ten_clusters_are_the_most_likely_of_several_mixtures():
+    # Ten blobs of points, as UMAP embeds ten digits. A mixture fitted from
+    # one start merges two of them for some seeds (and splits a third), a
+    # start that no naming of ten clusters by ten digits undoes.
+    rng = np.random.RandomState(0)
+    labels = rng.randint(10, size=2000)
+    embedding = rng.normal(scale=3, size=(10, 10))[labels]
+    embedding += rng.normal(scale=0.8, size=embedding.shape)
+
+    def purity(clusters):
+        return sum(np.bincount(labels[clusters == c]).max() for c in range(10)) / 2000
+
+    seeds = range(20)
+    assert (
+        min(
+            purity(GaussianMixture(10, random_state=seed).fit_predict(embedding))
+            for seed in seeds
+        )
+        < 0.95
+    )
+    assert min(purity(_mixture_clusters(embedding, seed)) for seed in seeds) > 0.99
 
 
 def test_the_umap_start_of_fewer_images_than_a_neighbourhood_is_the_clusters():
