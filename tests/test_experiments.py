@@ -851,6 +851,19 @@ def test_mnist_addition_table_has_a_table_per_task_with_its_published_figures():
     assert _row_cells(text, 16)[-2] == "CTSketch/ISED 83.84"
 
 
+def test_mnist_addition_table_lists_the_lengths_from_short_to_long():
+    # A resumed series may rerun N = 2 after N = 4 has landed.
+    runs = [_measured_run(0, 0.9), _measured_run(0, 0.95, n_digits=2)]
+    lengths = [
+        line.split("|")[1].strip()
+        for line in mnist_addition.format_table(
+            _mnist_addition_figures(runs)
+        ).splitlines()
+        if line.startswith(("| 2 ", "| 4 "))
+    ]
+    assert lengths == ["2", "4"]
+
+
 def test_mnist_addition_table_reads_results_files_written_before_the_tasks():
     # Results files of earlier versions: no task, no digits of the images,
     # the fine-tuning time only, the pre-training in the results.

@@ -663,11 +663,16 @@ def format_table(figures):
 
 
 def _runs_by_row(runs):
-    """The runs of each (task, N or k, head), in the order they first ran."""
+    """The runs of each (task, N or k, head): the tasks and heads in the order
+    they first ran, the lengths from short to long (a series that resumes
+    reruns a length after longer ones)."""
     by_row = {}
     for r in runs:
         by_row.setdefault(_run_key(r)[:3], []).append(r)
-    return by_row
+    tasks = list(dict.fromkeys(task for task, _, _ in by_row))
+    return dict(
+        sorted(by_row.items(), key=lambda item: (tasks.index(item[0][0]), item[0][1]))
+    )
 
 
 def _table(task, rows, mnist):
